@@ -1,0 +1,301 @@
+//! Every clap type of the command line: the `///` comments here are the help
+//! text, the completion scripts and the man pages.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::time::{Duration, Timestamp};
+
+/// Administer API tokens kept in a local SQLite database.
+///
+/// An operator issues a token for a person or an application; its secret is
+/// printed exactly once, and from then on only a masked form (`tok_****F7bX`)
+/// is shown. Applications and scripts check presented tokens with `verify`,
+/// reading the token from stdin.
+#[derive(Debug, Parser)]
+#[command(name = "tokenctl", version, propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    /// Options of every command.
+    #[command(flatten)]
+    pub global: Global,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options that every command takes.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Database file [default: ~/.local/share/tokenctl/tokens.db]
+    #[arg(long, global = true, env = "TOKENCTL_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// Print only the data the command exists for (a new secret); no notes
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// When to colour human output; `auto` means only on a terminal without NO_COLOR
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    /// Who is acting, for the audit trail [default: $TOKENCTL_ACTOR, else the OS user]
+    #[arg(long, global = true, value_name = "NAME")]
+    pub actor: Option<String>,
+}
+
+/// When human output is coloured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when stdout is a terminal and NO_COLOR is not set
+    Auto,
+    /// Always colour
+    Always,
+    /// Never colour
+    Never,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the database, optionally with a token prefix (create does this too)
+    ///
+    /// On an existing database this succeeds when nothing would change and
+    /// fails with exit 6 when it asks for a different prefix.
+    Init {
+        /// Token prefix for this database: a lowercase letter, then 1-15 lowercase letters or digits
+        #[arg(long, value_name = "P", value_parser = parse_prefix)]
+        prefix: Option<String>,
+    },
+
+    /// Issue a token and print its secret, once
+    ///
+    /// The secret goes to stdout; the note that it will not be shown again goes
+    /// to stderr. With -q stdout is the secret and a newline, nothing else:
+    /// `TOKEN=$(tokenctl -q create --name ci)`.
+    Create(CreateArgs),
+
+    /// List tokens, secrets masked
+    List(ListArgs),
+
+    /// Show one token in detail, secret masked
+    Show {
+        /// Token id
+        #[arg(value_parser = parse_id)]
+        id: Id,
+    },
+
+    /// Revoke a token, or every live token of an owner; irreversible
+    ///
+    /// Asks for confirmation when stdin is a terminal. Without a terminal it
+    /// refuses (exit 2) unless --yes is given, so a script never hangs.
+    Revoke(RevokeArgs),
+
+    /// Give a token a new secret under the same id; the old secret dies at once
+    ///
+    /// Name, owner, scopes and the disabled switch are kept. Asks for
+    /// confirmation like revoke. Prints the new secret once, like create.
+    Reset(ResetArgs),
+
+    /// Enable a disabled token again
+    Enable {
+        /// Token id
+        #[arg(value_parser = parse_id)]
+        id: Id,
+    },
+
+    /// Disable a token; enable undoes it
+    Disable {
+        /// Token id
+        #[arg(value_parser = parse_id)]
+        id: Id,
+    },
+
+    /// Check a token read from stdin (never from the command line)
+    ///
+    /// Exit 0: valid; 3: rejected (malformed, unknown, revoked, expired,
+    /// disabled); 4: valid but missing a required scope.
+    Verify(VerifyArgs),
+
+    /// Delete expired (and optionally revoked) tokens, for cron
+    ///
+    /// The audit trail of purged tokens is kept, and their ids are never reused.
+    Purge(PurgeArgs),
+
+    /// Show the audit trail of changes, oldest first
+    Log(LogArgs),
+
+    /// Print a shell completion script
+    Completions {
+        /// The shell to complete for
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+/// A token id: a positive integer.
+pub type Id = u64;
+
+/// When a new secret expires; at most one of these flags.
+#[derive(Debug, Args, Clone, Default)]
+#[group(multiple = false)]
+pub struct ExpiryArgs {
+    /// Expire after this long, e.g. 90d, 12h, 2w, 1d12h [default: 180d]
+    #[arg(long, value_name = "D")]
+    pub expires_in: Option<Duration>,
+
+    /// Expire at this time: RFC 3339 (2027-01-01T00:00:00Z) or a date (midnight UTC)
+    #[arg(long, value_name = "T")]
+    pub expires_at: Option<Timestamp>,
+
+    /// Never expire
+    #[arg(long)]
+    pub no_expiry: bool,
+}
+
+/// Arguments of `create`.
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    /// Display name, 1-100 characters, no control characters
+    #[arg(long, value_name = "N")]
+    pub name: String,
+
+    /// The user, e-mail or application the token belongs to
+    #[arg(long, value_name = "O")]
+    pub owner: Option<String>,
+
+    /// A scope to grant (repeatable) [default: read, write]
+    #[arg(long = "scope", value_name = "S")]
+    pub scopes: Vec<String>,
+
+    /// When the secret expires.
+    #[command(flatten)]
+    pub expiry: ExpiryArgs,
+}
+
+/// Arguments of `list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only tokens in this state
+    #[arg(long, value_enum, value_name = "S")]
+    pub status: Option<crate::Status>,
+
+    /// Only tokens of this owner
+    #[arg(long, value_name = "O")]
+    pub owner: Option<String>,
+
+    /// Only tokens, not revoked, that expire within this long from now
+    #[arg(long, value_name = "D")]
+    pub expiring_within: Option<Duration>,
+}
+
+/// Arguments of `revoke`.
+#[derive(Debug, Args)]
+#[group(id = "target", required = true, multiple = false)]
+pub struct RevokeArgs {
+    /// Token id
+    #[arg(group = "target", value_parser = parse_id)]
+    pub id: Option<Id>,
+
+    /// Revoke every live token of this owner, in one transaction
+    #[arg(long, value_name = "O", group = "target")]
+    pub owner: Option<String>,
+
+    /// Do not ask for confirmation
+    #[arg(short, long)]
+    pub yes: bool,
+}
+
+/// Arguments of `reset`.
+#[derive(Debug, Args)]
+pub struct ResetArgs {
+    /// Token id
+    #[arg(value_parser = parse_id)]
+    pub id: Id,
+
+    /// When the secret expires.
+    #[command(flatten)]
+    pub expiry: ExpiryArgs,
+
+    /// Do not ask for confirmation
+    #[arg(short, long)]
+    pub yes: bool,
+}
+
+/// Arguments of `verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Also require this scope (repeatable); lacking one is exit 4
+    #[arg(long = "require-scope", value_name = "S")]
+    pub require_scopes: Vec<String>,
+
+    /// Read one token per line until end of input; write one JSON line per input line
+    #[arg(long)]
+    pub batch: bool,
+
+    /// Refused: a token on the command line is visible in `ps` and shell history
+    #[arg(hide = true, value_name = "TOKEN")]
+    pub token: Option<std::ffi::OsString>,
+}
+
+/// Arguments of `purge`.
+#[derive(Debug, Args)]
+pub struct PurgeArgs {
+    /// Only tokens that expired (or were revoked) at least this long ago [default: 0s]
+    #[arg(long, value_name = "D")]
+    pub older_than: Option<Duration>,
+
+    /// Also purge revoked tokens
+    #[arg(long)]
+    pub include_revoked: bool,
+
+    /// Show what would be purged; change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// Arguments of `log`.
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// Only the events of this token (purged tokens included)
+    #[arg(value_parser = parse_id)]
+    pub id: Option<Id>,
+
+    /// Show only the N most recent events (still oldest first)
+    #[arg(long, value_name = "N")]
+    pub limit: Option<u32>,
+}
+
+fn parse_id(s: &str) -> Result<Id, String> {
+    match s.parse::<Id>() {
+        Ok(id) if id > 0 => Ok(id),
+        _ => Err("a token id is a positive whole number".into()),
+    }
+}
+
+fn parse_prefix(s: &str) -> Result<String, String> {
+    if crate::token::valid_prefix(s) {
+        Ok(s.to_owned())
+    } else {
+        Err("a prefix is a lowercase letter, then 1-15 lowercase letters or digits".into())
+    }
+}
+
+impl Command {
+    /// Whether the command may create or change the database.
+    pub fn writes(&self) -> bool {
+        !matches!(
+            self,
+            Command::List(_)
+                | Command::Show { .. }
+                | Command::Verify(_)
+                | Command::Log(_)
+                | Command::Completions { .. }
+        )
+    }
+}

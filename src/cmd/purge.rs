@@ -1,0 +1,36 @@
+//! `tokenctl purge`: delete expired (and optionally revoked) tokens, for cron.
+
+use serde::Serialize;
+
+use super::Ctx;
+use crate::cli::PurgeArgs;
+use crate::error::Result;
+use crate::store::{Purge, Store};
+
+#[derive(Serialize)]
+struct Report<'a> {
+    purged: usize,
+    ids: &'a [i64],
+    dry_run: bool,
+}
+
+/// Purges, or with `--dry-run` reports what would go.
+pub fn run(store: &mut Store, ctx: &mut Ctx, args: &PurgeArgs) -> Result<u8> {
+    let what = Purge {
+        older_than: args.older_than.map_or(0, |d| d.as_secs()),
+        include_revoked: args.include_revoked,
+        dry_run: args.dry_run,
+    };
+    let ids = store.purge(what, &ctx.actor, ctx.now)?;
+    if ctx.out.json {
+        ctx.out.json_value(&Report { purged: ids.len(), ids: &ids, dry_run: what.dry_run })?;
+        return Ok(0);
+    }
+    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+    let verb = if what.dry_run { "would purge" } else { "purged" };
+    match ids.len() {
+        0 => ctx.out.note(format!("{verb} no tokens")),
+        n => ctx.out.note(format!("{verb} {n} token{}: {}", if n == 1 { "" } else { "s" }, list.join(", "))),
+    }
+    Ok(0)
+}

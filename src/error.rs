@@ -1,0 +1,71 @@
+//! The one error type callers branch on, and the exit code of each kind
+//! (SPEC §4).
+
+use std::fmt;
+
+/// What went wrong, sorted by what a caller (or the shell) does about it.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A bad flag or value, or a refusal to act without `--yes`: exit 2.
+    #[error("{0}")]
+    Usage(String),
+    /// No token has this id: exit 5.
+    #[error("no token with id {0}; 'tokenctl list' shows the ids")]
+    NotFound(u64),
+    /// The token's state forbids the change: exit 6.
+    #[error("{0}")]
+    Conflict(String),
+    /// stdout was closed by its reader: quiet success, like `head` expects.
+    #[error("broken pipe")]
+    BrokenPipe,
+    /// The database, the file system, or a declined confirmation: exit 1.
+    #[error("{}", Chain(.0))]
+    Runtime(#[from] anyhow::Error),
+}
+
+impl Error {
+    /// The process exit code for this error.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Usage(_) => 2,
+            Error::NotFound(_) => 5,
+            Error::Conflict(_) => 6,
+            Error::BrokenPipe => 0,
+            Error::Runtime(_) => 1,
+        }
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        Error::Runtime(anyhow::Error::new(e).context("database error"))
+    }
+}
+
+/// Builds a runtime error from a message.
+pub fn runtime(msg: impl fmt::Display) -> Error {
+    Error::Runtime(anyhow::anyhow!("{msg}"))
+}
+
+/// Prints an error chain on one line: `outer: inner: cause`.
+struct Chain<'a>(&'a anyhow::Error);
+
+impl fmt::Display for Chain<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut first = true;
+        for cause in self.0.chain() {
+            let text = cause.to_string();
+            // rusqlite repeats the cause in its own message; one line is enough.
+            let text = text.lines().next().unwrap_or_default();
+            if !first {
+                f.write_str(": ")?;
+            }
+            f.write_str(text)?;
+            first = false;
+        }
+        Ok(())
+    }
+}
+
+/// Results of the library.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,96 @@
+//! tokenctl administers API tokens kept in a local SQLite database.
+//!
+//! The binary is a thin shell over this library. A Rust service can embed
+//! the [`Store`] to check presented tokens in-process:
+//!
+//! ```no_run
+//! use tokenctl::{Store, time};
+//!
+//! let mut store = Store::open_existing("/var/lib/app/tokens.db".as_ref())?;
+//! let verdict = store.verify("tok_…", &["deploy".to_string()], time::now())?;
+//! if verdict.valid() {
+//!     // serve the request
+//! }
+//! # Ok::<(), tokenctl::Error>(())
+//! ```
+
+pub mod cli;
+mod cmd;
+pub mod error;
+pub mod model;
+mod output;
+mod prompt;
+pub mod store;
+pub mod time;
+pub mod token;
+pub mod validate;
+
+use std::process::ExitCode;
+
+use clap::CommandFactory;
+
+pub use error::{Error, Result};
+pub use model::{Action, Event, Reason, Status, Token, Verdict};
+pub use store::Store;
+
+/// Runs a parsed command line. `Ok` carries the exit code of a command that
+/// did its job (0; `verify` also 3 and 4).
+pub fn run(cli: cli::Cli) -> Result<u8> {
+    cmd::run(cli)
+}
+
+/// Prints an error (once, as `tokenctl: <message>`) and turns the outcome
+/// into the process exit code.
+pub fn exit(result: Result<u8>) -> ExitCode {
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(Error::BrokenPipe) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tokenctl: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+/// Handles a command line clap could not parse: help and version are
+/// printed as asked; anything else is a one-line usage error, exit 2.
+pub fn exit_parse_error(e: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            // A closed pipe while printing help is no error.
+            let _ = e.print();
+            ExitCode::SUCCESS
+        }
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = e.print();
+            ExitCode::from(2)
+        }
+        _ => {
+            let text = e.to_string();
+            let first = text.lines().next().unwrap_or_default();
+            let first = first.strip_prefix("error: ").unwrap_or(first);
+            eprintln!("tokenctl: {}; see 'tokenctl --help'", redact(first));
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Masks anything that is a well-formed token, so an error about a secret
+/// typed in the wrong place does not print it again.
+fn redact(text: &str) -> String {
+    text.split('\'')
+        .map(|part| match token::parse(part) {
+            Some(prefix) => token::mask(prefix, token::last4(part)),
+            None => part.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("'")
+}
+
+/// The completion script for `shell`, generated from the clap definition.
+pub fn completion_script(shell: clap_complete::Shell) -> Vec<u8> {
+    let mut buf = Vec::new();
+    clap_complete::generate(shell, &mut cli::Cli::command(), "tokenctl", &mut buf);
+    buf
+}

@@ -1,0 +1,279 @@
+//! The records tokenctl shows: tokens, their derived status, verify verdicts
+//! and audit events, with their stable JSON shapes (SPEC §3).
+
+use serde::Serialize;
+use serde::ser::{SerializeStruct, Serializer};
+
+use crate::time::{Epoch, rfc3339};
+use crate::token;
+
+/// A token's derived state; the first that applies wins, in this order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Revoked: final.
+    Revoked,
+    /// Past its expiry.
+    Expired,
+    /// Switched off; `enable` switches it on again.
+    Disabled,
+    /// Valid.
+    Active,
+}
+
+impl Status {
+    /// The lowercase name used in tables and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Revoked => "revoked",
+            Status::Expired => "expired",
+            Status::Disabled => "disabled",
+            Status::Active => "active",
+        }
+    }
+}
+
+/// A stored token, as every command but create and reset shows it: masked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    /// Positive, never reused.
+    pub id: i64,
+    /// Display name.
+    pub name: String,
+    /// The user, e-mail or application it belongs to.
+    pub owner: Option<String>,
+    /// Granted scopes, sorted.
+    pub scopes: Vec<String>,
+    /// Switched off by `disable`.
+    pub disabled: bool,
+    /// Last four characters of the current secret.
+    pub last4: String,
+    /// The database's token prefix.
+    pub prefix: String,
+    /// When it was created.
+    pub created_at: Epoch,
+    /// Who created it.
+    pub created_by: String,
+    /// When it stops being valid; `None`: never.
+    pub expires_at: Option<Epoch>,
+    /// The last successful verify, recorded at most about once a minute.
+    pub last_used_at: Option<Epoch>,
+    /// When it was revoked.
+    pub revoked_at: Option<Epoch>,
+}
+
+impl Token {
+    /// The derived status at `now`.
+    pub fn status(&self, now: Epoch) -> Status {
+        if self.revoked_at.is_some() {
+            Status::Revoked
+        } else if self.expires_at.is_some_and(|e| e <= now) {
+            Status::Expired
+        } else if self.disabled {
+            Status::Disabled
+        } else {
+            Status::Active
+        }
+    }
+
+    /// The masked secret, e.g. `tok_****F7bX`.
+    pub fn masked(&self) -> String {
+        token::mask(&self.prefix, &self.last4)
+    }
+
+    /// The JSON view of this token at `now`.
+    pub fn json(&self, now: Epoch) -> TokenJson<'_> {
+        TokenJson { token: self, now, secret: None }
+    }
+}
+
+/// A token's JSON object; with a secret only right after create or reset.
+pub struct TokenJson<'a> {
+    token: &'a Token,
+    now: Epoch,
+    secret: Option<&'a str>,
+}
+
+impl<'a> TokenJson<'a> {
+    /// Adds `"token": "<secret>"`, for delivering a new secret.
+    pub fn with_secret(mut self, secret: &'a str) -> Self {
+        self.secret = Some(secret);
+        self
+    }
+}
+
+impl Serialize for TokenJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let t = self.token;
+        let mut o = s.serialize_struct("Token", 13)?;
+        o.serialize_field("id", &t.id)?;
+        o.serialize_field("name", &t.name)?;
+        o.serialize_field("owner", &t.owner)?;
+        o.serialize_field("scopes", &t.scopes)?;
+        o.serialize_field("status", &t.status(self.now))?;
+        o.serialize_field("last4", &t.last4)?;
+        o.serialize_field("masked", &t.masked())?;
+        o.serialize_field("created_at", &rfc3339(t.created_at))?;
+        o.serialize_field("created_by", &t.created_by)?;
+        o.serialize_field("expires_at", &t.expires_at.map(rfc3339))?;
+        o.serialize_field("last_used_at", &t.last_used_at.map(rfc3339))?;
+        o.serialize_field("revoked_at", &t.revoked_at.map(rfc3339))?;
+        if let Some(secret) = self.secret {
+            o.serialize_field("token", secret)?;
+        }
+        o.end()
+    }
+}
+
+/// Why a presented token was not accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    /// Not a token of this format, or its checksum does not match.
+    Malformed,
+    /// Well formed, but no token has this secret.
+    Unknown,
+    /// The token was revoked.
+    Revoked,
+    /// The token has expired.
+    Expired,
+    /// The token is disabled.
+    Disabled,
+    /// Valid, but lacks a required scope.
+    MissingScope,
+}
+
+impl Reason {
+    /// The snake_case name used in output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Malformed => "malformed",
+            Reason::Unknown => "unknown",
+            Reason::Revoked => "revoked",
+            Reason::Expired => "expired",
+            Reason::Disabled => "disabled",
+            Reason::MissingScope => "missing_scope",
+        }
+    }
+}
+
+/// The answer of `verify` for one presented token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    /// `None` when the token is valid.
+    pub reason: Option<Reason>,
+    /// The token the secret belongs to, if any.
+    pub token: Option<Token>,
+}
+
+impl Verdict {
+    /// Whether the token was accepted.
+    pub fn valid(&self) -> bool {
+        self.reason.is_none()
+    }
+
+    /// The process exit code for this verdict (SPEC §4).
+    pub fn exit_code(&self) -> u8 {
+        match self.reason {
+            None => 0,
+            Some(Reason::MissingScope) => 4,
+            Some(_) => 3,
+        }
+    }
+
+    /// The JSON view of this verdict at `now`.
+    pub fn json(&self, now: Epoch) -> VerdictJson<'_> {
+        VerdictJson {
+            valid: self.valid(),
+            reason: self.reason,
+            token: self.token.as_ref().map(|t| t.json(now)),
+        }
+    }
+}
+
+/// A verdict's JSON object.
+#[derive(Serialize)]
+pub struct VerdictJson<'a> {
+    valid: bool,
+    reason: Option<Reason>,
+    token: Option<TokenJson<'a>>,
+}
+
+/// A change recorded in the audit trail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Issued by `create`.
+    Created,
+    /// Given a new secret by `reset`.
+    Reset,
+    /// Revoked.
+    Revoked,
+    /// Enabled again.
+    Enabled,
+    /// Disabled.
+    Disabled,
+    /// Deleted by `purge`.
+    Purged,
+}
+
+impl Action {
+    /// All actions, indexed by their stored code.
+    pub const ALL: [Action; 6] = [
+        Action::Created,
+        Action::Reset,
+        Action::Revoked,
+        Action::Enabled,
+        Action::Disabled,
+        Action::Purged,
+    ];
+
+    /// The compact code stored in the database.
+    pub fn code(self) -> i64 {
+        self as i64
+    }
+
+    /// The action stored under `code`.
+    pub fn from_code(code: i64) -> Option<Action> {
+        usize::try_from(code).ok().and_then(|i| Action::ALL.get(i).copied())
+    }
+
+    /// The lowercase name used in tables and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Created => "created",
+            Action::Reset => "reset",
+            Action::Revoked => "revoked",
+            Action::Enabled => "enabled",
+            Action::Disabled => "disabled",
+            Action::Purged => "purged",
+        }
+    }
+}
+
+/// One entry of the audit trail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    /// When it happened.
+    pub at: Epoch,
+    /// The token it concerns.
+    pub token_id: i64,
+    /// What happened.
+    pub action: Action,
+    /// Who did it.
+    pub actor: String,
+    /// More about it, e.g. that a secret was not delivered.
+    pub detail: Option<String>,
+}
+
+impl Serialize for Event {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut o = s.serialize_struct("Event", 5)?;
+        o.serialize_field("at", &rfc3339(self.at))?;
+        o.serialize_field("token_id", &self.token_id)?;
+        o.serialize_field("action", &self.action)?;
+        o.serialize_field("actor", &self.actor)?;
+        o.serialize_field("detail", &self.detail)?;
+        o.end()
+    }
+}

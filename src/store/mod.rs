@@ -1,0 +1,189 @@
+//! The SQLite store: opening and creating the database file, pragmas, and
+//! the typed queries. No SQL lives outside this module.
+
+mod audit;
+mod migrate;
+mod tokens;
+
+use std::fs::{DirBuilder, OpenOptions};
+use std::io::ErrorKind;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::time::Duration as StdDuration;
+
+use anyhow::Context as _;
+use rusqlite::{Connection, OpenFlags};
+
+use crate::error::{Error, Result, runtime};
+
+pub use tokens::{Change, ListFilter, NewToken, Purge};
+
+/// How long a writer waits for another process's lock before giving up.
+const BUSY_TIMEOUT: StdDuration = StdDuration::from_secs(10);
+
+/// A tokenctl database.
+///
+/// Every method takes the time as an argument, so one command reads the clock
+/// once and tests can move it.
+pub struct Store {
+    conn: Connection,
+    path: Option<PathBuf>,
+    created: bool,
+    read_only: bool,
+}
+
+impl Store {
+    /// Opens the database at `path`, creating it (directory 0700, file 0600)
+    /// when it is missing. `prefix` is the token prefix of a new database;
+    /// `None` means `tok`.
+    pub fn open(path: &Path, prefix: Option<&str>) -> Result<Store> {
+        refuse_directory(path)?;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            if !dir.exists() {
+                DirBuilder::new()
+                    .recursive(true)
+                    .mode(0o700)
+                    .create(dir)
+                    .with_context(|| format!("cannot create directory {}", dir.display()))?;
+            }
+        }
+        let created = match OpenOptions::new().write(true).create_new(true).mode(0o600).open(path) {
+            Ok(_) => true,
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => false,
+            Err(e) => {
+                return Err(anyhow::Error::new(e)
+                    .context(format!("cannot create database {}", path.display()))
+                    .into());
+            }
+        };
+        let conn = connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        let mut store = Store { conn, path: Some(path.to_owned()), created, read_only: false };
+        store.prepare(prefix)?;
+        Ok(store)
+    }
+
+    /// Opens an existing database for a command that only reads (and for
+    /// `verify`, which records use when it can). A missing database is an
+    /// error, and nothing is created. A database the caller may only read is
+    /// opened read-only.
+    pub fn open_existing(path: &Path) -> Result<Store> {
+        refuse_directory(path)?;
+        if !path.exists() {
+            return Err(runtime(format!(
+                "no database at {}; create one with 'tokenctl init' or 'tokenctl create', or pass --db",
+                path.display()
+            )));
+        }
+        // SQLite opens a write-protected file read-only by itself.
+        let conn = connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        let mut store = Store { conn, path: Some(path.to_owned()), created: false, read_only: false };
+        match store.prepare(None) {
+            Ok(()) => {}
+            Err(e) if cannot_open_shm(&e) && wal_is_empty(path) => {
+                // A read-only directory with no -shm file: SQLite cannot set up
+                // WAL shared memory. With no pending WAL content the main file
+                // is complete, so it can be read as immutable.
+                store.conn = connect(&immutable_uri(path), OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI)?;
+                store.prepare(None)?;
+            }
+            Err(e) if cannot_open_shm(&e) => {
+                return Err(runtime(format!(
+                    "cannot read the pending changes in {}-wal (no write access to its directory); \
+                     verify as a user who can write there, or have the owner checkpoint the database",
+                    path.display()
+                )));
+            }
+            Err(e) => return Err(e),
+        }
+        store.read_only = store.conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(true);
+        Ok(store)
+    }
+
+    /// A fresh database in memory, for tests and embedding.
+    pub fn open_in_memory() -> Result<Store> {
+        let conn = Connection::open_in_memory()?;
+        let mut store = Store { conn, path: None, created: true, read_only: false };
+        store.prepare(None)?;
+        Ok(store)
+    }
+
+    /// Whether this open created the database file.
+    pub fn created(&self) -> bool {
+        self.created
+    }
+
+    /// Whether the database can only be read (verify then records no use).
+    pub fn read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// The token prefix of this database.
+    pub fn prefix(&self) -> Result<String> {
+        let p = self
+            .conn
+            .prepare_cached("SELECT value FROM meta WHERE key = 'prefix'")?
+            .query_row([], |r| r.get(0))?;
+        Ok(p)
+    }
+
+    fn prepare(&mut self, prefix: Option<&str>) -> Result<()> {
+        let path = self.display_path();
+        migrate::migrate(&mut self.conn, prefix).map_err(|e| match e {
+            Error::Runtime(e) => Error::Runtime(e.context(format!("cannot use database {path}"))),
+            other => other,
+        })
+    }
+
+    fn display_path(&self) -> String {
+        self.path.as_deref().map_or_else(|| ":memory:".into(), |p| p.display().to_string())
+    }
+}
+
+fn connect(path: &Path, flags: OpenFlags) -> Result<Connection> {
+    let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+        .with_context(|| format!("cannot open database {}", path.display()))?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    Ok(conn)
+}
+
+fn refuse_directory(path: &Path) -> Result<()> {
+    if path.is_dir() {
+        return Err(runtime(format!(
+            "{} is a directory, not a database file; pass --db with a file path",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
+fn cannot_open_shm(e: &Error) -> bool {
+    let Error::Runtime(e) = e else { return false };
+    e.chain().any(|c| {
+        matches!(
+            c.downcast_ref::<rusqlite::Error>().and_then(rusqlite::Error::sqlite_error_code),
+            Some(rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::ReadOnly)
+        )
+    })
+}
+
+fn wal_is_empty(path: &Path) -> bool {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    std::fs::metadata(PathBuf::from(wal)).map_or(true, |m| m.len() == 0)
+}
+
+/// `file:` URI for `path`, opened immutable; bytes that mean something in a
+/// URI are percent-encoded.
+fn immutable_uri(path: &Path) -> PathBuf {
+    use std::os::unix::ffi::OsStrExt;
+    let mut uri = String::from("file:");
+    for &b in path.as_os_str().as_bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
+            uri.push(char::from(b));
+        } else {
+            uri.push_str(&format!("%{b:02X}"));
+        }
+    }
+    uri.push_str("?immutable=1");
+    PathBuf::from(uri)
+}

@@ -1,0 +1,378 @@
+//! Typed queries on the tokens table: create, look up, list, verify, and the
+//! lifecycle changes, each change written with its audit event in one
+//! `BEGIN IMMEDIATE` transaction.
+
+use rusqlite::{OptionalExtension, Row, Transaction, TransactionBehavior, params};
+
+use super::Store;
+use crate::error::{Error, Result};
+use crate::model::{Action, Reason, Status, Token, Verdict};
+use crate::time::Epoch;
+use crate::token::{self, Secret};
+use crate::validate;
+
+const COLUMNS: &str = "id, name, owner, scopes, disabled, last4, created_at, created_by, \
+                       expires_at, last_used_at, revoked_at";
+
+/// Use is recorded at most once per this many seconds per token.
+const USE_GRANULARITY: Epoch = 60;
+
+/// What `create` needs to know; validated by [`Store::create`].
+#[derive(Debug, Clone, Default)]
+pub struct NewToken {
+    /// Display name, 1-100 characters, no control characters.
+    pub name: String,
+    /// The user, e-mail or application it belongs to.
+    pub owner: Option<String>,
+    /// Scopes to grant; empty means `read` and `write`.
+    pub scopes: Vec<String>,
+    /// When it expires; `None`: never.
+    pub expires_at: Option<Epoch>,
+}
+
+/// Which tokens `list` shows.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    /// Only tokens in this state.
+    pub status: Option<Status>,
+    /// Only tokens of this owner.
+    pub owner: Option<String>,
+    /// Only tokens, not revoked, whose expiry lies in (now, now + this].
+    pub expiring_within: Option<Epoch>,
+}
+
+/// Which tokens `purge` removes.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Purge {
+    /// Only tokens expired (or revoked) at least this many seconds ago.
+    pub older_than: Epoch,
+    /// Also tokens revoked at least `older_than` ago.
+    pub include_revoked: bool,
+    /// Report what would go, change nothing.
+    pub dry_run: bool,
+}
+
+/// The outcome of a change that may already have been made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// The token was changed; this is its new state.
+    Done(Token),
+    /// It was already so; nothing was written.
+    Already(Token),
+}
+
+impl Store {
+    /// Issues a token: stores its hash and returns the record and the secret,
+    /// which exists nowhere else. The transaction has committed on return.
+    pub fn create(&mut self, new: &NewToken, actor: &str, now: Epoch) -> Result<(Token, Secret)> {
+        let name = validate::name(&new.name)?;
+        let owner = new.owner.as_deref().map(validate::owner).transpose()?;
+        let scopes = validate::scopes(&new.scopes)?;
+        let actor = validate::actor(actor)?;
+        let tx = self.write()?;
+        let prefix = prefix(&tx)?;
+        let secret = Secret::generate(&prefix).map_err(anyhow::Error::from)?;
+        tx.prepare_cached(
+            "INSERT INTO tokens (hash, last4, name, owner, scopes, created_at, created_by, expires_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?
+        .execute(params![
+            &secret.hash()[..],
+            secret.last4(),
+            name,
+            owner,
+            scopes.join(" "),
+            now,
+            actor,
+            new.expires_at
+        ])?;
+        let id = tx.last_insert_rowid();
+        audit(&tx, now, id, Action::Created, actor, None)?;
+        let token = get(&tx, id, &prefix)?.ok_or_else(|| crate::error::runtime("token vanished"))?;
+        tx.commit()?;
+        Ok((token, secret))
+    }
+
+    /// The token with this id, if there is one.
+    pub fn get(&self, id: u64) -> Result<Option<Token>> {
+        let prefix = self.prefix()?;
+        match i64::try_from(id) {
+            Ok(id) => get(&self.conn, id, &prefix),
+            Err(_) => Ok(None),
+        }
+    }
+
+    /// The token with this id, or [`Error::NotFound`].
+    pub fn require(&self, id: u64) -> Result<Token> {
+        self.get(id)?.ok_or(Error::NotFound(id))
+    }
+
+    /// Calls `each` for every token that passes `filter`, in id order,
+    /// without holding them all in memory.
+    pub fn list(&self, filter: &ListFilter, now: Epoch, mut each: impl FnMut(Token) -> Result<()>) -> Result<()> {
+        let prefix = self.prefix()?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM tokens
+             WHERE (?1 IS NULL OR owner = ?1)
+               AND (?2 IS NULL OR CASE
+                     WHEN revoked_at IS NOT NULL THEN 'revoked'
+                     WHEN expires_at <= ?4 THEN 'expired'
+                     WHEN disabled THEN 'disabled'
+                     ELSE 'active' END = ?2)
+               AND (?3 IS NULL OR (revoked_at IS NULL AND expires_at > ?4 AND expires_at <= ?4 + ?3))
+             ORDER BY id"
+        ))?;
+        let rows = stmt.query_map(
+            params![filter.owner, filter.status.map(Status::as_str), filter.expiring_within, now],
+            |r| row(r, &prefix),
+        )?;
+        for token in rows {
+            each(token?)?;
+        }
+        Ok(())
+    }
+
+    /// Checks a presented token without recording its use. A malformed token
+    /// is answered without touching the database.
+    pub fn check(&self, presented: &str, required_scopes: &[String], now: Epoch) -> Result<Verdict> {
+        let Some(prefix) = token::parse(presented) else {
+            return Ok(Verdict { reason: Some(Reason::Malformed), token: None });
+        };
+        let token = self
+            .conn
+            .prepare_cached(&format!("SELECT {COLUMNS} FROM tokens WHERE hash = ?1"))?
+            .query_row([&token::hash(presented)[..]], |r| row(r, prefix))
+            .optional()?;
+        let Some(token) = token else {
+            return Ok(Verdict { reason: Some(Reason::Unknown), token: None });
+        };
+        let reason = match token.status(now) {
+            Status::Revoked => Some(Reason::Revoked),
+            Status::Expired => Some(Reason::Expired),
+            Status::Disabled => Some(Reason::Disabled),
+            Status::Active if !required_scopes.iter().all(|s| token.scopes.contains(s)) => Some(Reason::MissingScope),
+            Status::Active => None,
+        };
+        Ok(Verdict { reason, token: Some(token) })
+    }
+
+    /// Checks a presented token and records its use when it is valid.
+    pub fn verify(&mut self, presented: &str, required_scopes: &[String], now: Epoch) -> Result<Verdict> {
+        let mut verdict = self.check(presented, required_scopes, now)?;
+        if let Some(t) = verdict.token.as_mut().filter(|_| verdict.reason.is_none()) {
+            if needs_use_recorded(t, now) && self.record_use(&[t.id], now)? > 0 {
+                t.last_used_at = Some(now);
+            }
+        }
+        Ok(verdict)
+    }
+
+    /// Whether [`Store::record_use`] would write for this verified token.
+    pub fn needs_use_recorded(&self, token: &Token, now: Epoch) -> bool {
+        !self.read_only && needs_use_recorded(token, now)
+    }
+
+    /// Records that these tokens were used at `now`, in one transaction,
+    /// skipping those recorded within the last minute. On a read-only
+    /// database it records nothing. Returns how many rows it wrote.
+    pub fn record_use(&mut self, ids: &[i64], now: Epoch) -> Result<usize> {
+        if self.read_only || ids.is_empty() {
+            return Ok(0);
+        }
+        let tx = self.write()?;
+        let mut n = 0;
+        {
+            let mut stmt = tx.prepare_cached(
+                "UPDATE tokens SET last_used_at = ?2
+                 WHERE id = ?1 AND (last_used_at IS NULL OR last_used_at <= ?3)",
+            )?;
+            for id in ids {
+                n += stmt.execute(params![id, now, now - USE_GRANULARITY])?;
+            }
+        }
+        tx.commit()?;
+        Ok(n)
+    }
+
+    /// Revokes a token. Revoking a revoked token changes nothing.
+    pub fn revoke(&mut self, id: u64, actor: &str, now: Epoch, detail: Option<&str>) -> Result<Change> {
+        let actor = validate::actor(actor)?;
+        let tx = self.write()?;
+        let prefix = prefix(&tx)?;
+        let token = locked(&tx, id, &prefix)?;
+        if token.revoked_at.is_some() {
+            return Ok(Change::Already(token));
+        }
+        tx.prepare_cached("UPDATE tokens SET revoked_at = ?2 WHERE id = ?1")?
+            .execute(params![token.id, now])?;
+        audit(&tx, now, token.id, Action::Revoked, actor, detail)?;
+        let token = locked(&tx, id, &prefix)?;
+        tx.commit()?;
+        Ok(Change::Done(token))
+    }
+
+    /// Revokes every token of `owner` that is not revoked yet, in one
+    /// transaction; returns them as they are now.
+    pub fn revoke_owner(&mut self, owner: &str, actor: &str, now: Epoch) -> Result<Vec<Token>> {
+        let actor = validate::actor(actor)?;
+        let tx = self.write()?;
+        let prefix = prefix(&tx)?;
+        let ids: Vec<i64> = tx
+            .prepare_cached("UPDATE tokens SET revoked_at = ?2 WHERE owner = ?1 AND revoked_at IS NULL RETURNING id")?
+            .query_map(params![owner, now], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut tokens = Vec::with_capacity(ids.len());
+        for id in ids {
+            audit(&tx, now, id, Action::Revoked, actor, Some(&format!("all tokens of owner {owner}")))?;
+            tokens.extend(get(&tx, id, &prefix)?);
+        }
+        tokens.sort_by_key(|t| t.id);
+        tx.commit()?;
+        Ok(tokens)
+    }
+
+    /// The live (not revoked) tokens of `owner`, for confirming a revoke.
+    pub fn live_tokens_of(&self, owner: &str) -> Result<Vec<Token>> {
+        let prefix = self.prefix()?;
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("SELECT {COLUMNS} FROM tokens WHERE owner = ?1 AND revoked_at IS NULL ORDER BY id"))?;
+        let tokens = stmt.query_map([owner], |r| row(r, &prefix))?.collect::<rusqlite::Result<_>>()?;
+        Ok(tokens)
+    }
+
+    /// Gives a token a new secret and expiry; the old secret stops verifying
+    /// when this commits. A revoked token is a [`Error::Conflict`].
+    pub fn reset(&mut self, id: u64, expires_at: Option<Epoch>, actor: &str, now: Epoch) -> Result<(Token, Secret)> {
+        let actor = validate::actor(actor)?;
+        let tx = self.write()?;
+        let prefix = prefix(&tx)?;
+        let token = locked(&tx, id, &prefix)?;
+        if token.revoked_at.is_some() {
+            return Err(revoked_conflict("reset", id));
+        }
+        let secret = Secret::generate(&prefix).map_err(anyhow::Error::from)?;
+        tx.prepare_cached("UPDATE tokens SET hash = ?2, last4 = ?3, expires_at = ?4, last_used_at = NULL WHERE id = ?1")?
+            .execute(params![token.id, &secret.hash()[..], secret.last4(), expires_at])?;
+        audit(&tx, now, token.id, Action::Reset, actor, None)?;
+        let token = locked(&tx, id, &prefix)?;
+        tx.commit()?;
+        Ok((token, secret))
+    }
+
+    /// Switches a token off (`disabled`) or on again. A revoked token is a
+    /// [`Error::Conflict`]; a token already in that state changes nothing.
+    pub fn set_disabled(&mut self, id: u64, disabled: bool, actor: &str, now: Epoch) -> Result<Change> {
+        let actor = validate::actor(actor)?;
+        let tx = self.write()?;
+        let prefix = prefix(&tx)?;
+        let token = locked(&tx, id, &prefix)?;
+        if token.revoked_at.is_some() {
+            return Err(revoked_conflict(if disabled { "disable" } else { "enable" }, id));
+        }
+        if token.disabled == disabled {
+            return Ok(Change::Already(token));
+        }
+        tx.prepare_cached("UPDATE tokens SET disabled = ?2 WHERE id = ?1")?
+            .execute(params![token.id, disabled])?;
+        let action = if disabled { Action::Disabled } else { Action::Enabled };
+        audit(&tx, now, token.id, action, actor, None)?;
+        let token = locked(&tx, id, &prefix)?;
+        tx.commit()?;
+        Ok(Change::Done(token))
+    }
+
+    /// Deletes expired (and, if asked, revoked) tokens, recording a `purged`
+    /// event for each; returns their ids in order.
+    pub fn purge(&mut self, what: Purge, actor: &str, now: Epoch) -> Result<Vec<i64>> {
+        let actor = validate::actor(actor)?;
+        let cutoff = now.saturating_sub(what.older_than);
+        let tx = self.write()?;
+        const WHERE: &str = "(expires_at <= ?1 OR (?2 AND revoked_at <= ?1))";
+        let ids: Vec<i64> = tx
+            .prepare_cached(&format!("SELECT id FROM tokens WHERE {WHERE} ORDER BY id"))?
+            .query_map(params![cutoff, what.include_revoked], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        if what.dry_run || ids.is_empty() {
+            return Ok(ids);
+        }
+        tx.prepare_cached(&format!(
+            "INSERT INTO audit (at, token_id, action, actor)
+             SELECT ?3, id, ?4, ?5 FROM tokens WHERE {WHERE} ORDER BY id"
+        ))?
+        .execute(params![cutoff, what.include_revoked, now, Action::Purged.code(), actor])?;
+        tx.prepare_cached(&format!("DELETE FROM tokens WHERE {WHERE}"))?
+            .execute(params![cutoff, what.include_revoked])?;
+        tx.commit()?;
+        Ok(ids)
+    }
+
+    pub(super) fn write(&mut self) -> Result<Transaction<'_>> {
+        if self.read_only {
+            return Err(crate::error::runtime(format!(
+                "database {} is read-only for this user",
+                self.display_path()
+            )));
+        }
+        Ok(self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?)
+    }
+}
+
+fn needs_use_recorded(token: &Token, now: Epoch) -> bool {
+    token.last_used_at.is_none_or(|at| at <= now - USE_GRANULARITY)
+}
+
+fn revoked_conflict(verb: &str, id: u64) -> Error {
+    Error::Conflict(format!("cannot {verb} token {id}: it is revoked, and revocation is final"))
+}
+
+fn prefix(conn: &rusqlite::Connection) -> Result<String> {
+    Ok(conn.prepare_cached("SELECT value FROM meta WHERE key = 'prefix'")?.query_row([], |r| r.get(0))?)
+}
+
+fn get(conn: &rusqlite::Connection, id: i64, prefix: &str) -> Result<Option<Token>> {
+    Ok(conn
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM tokens WHERE id = ?1"))?
+        .query_row([id], |r| row(r, prefix))
+        .optional()?)
+}
+
+/// The token inside a write transaction, or [`Error::NotFound`].
+fn locked(tx: &Transaction<'_>, id: u64, prefix: &str) -> Result<Token> {
+    let found = match i64::try_from(id) {
+        Ok(i) => get(tx, i, prefix)?,
+        Err(_) => None,
+    };
+    found.ok_or(Error::NotFound(id))
+}
+
+pub(super) fn audit(
+    conn: &rusqlite::Connection,
+    at: Epoch,
+    token_id: i64,
+    action: Action,
+    actor: &str,
+    detail: Option<&str>,
+) -> Result<()> {
+    conn.prepare_cached("INSERT INTO audit (at, token_id, action, actor, detail) VALUES (?1, ?2, ?3, ?4, ?5)")?
+        .execute(params![at, token_id, action.code(), actor, detail])?;
+    Ok(())
+}
+
+fn row(r: &Row<'_>, prefix: &str) -> rusqlite::Result<Token> {
+    let scopes: String = r.get(3)?;
+    Ok(Token {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        owner: r.get(2)?,
+        scopes: scopes.split(' ').filter(|s| !s.is_empty()).map(str::to_owned).collect(),
+        disabled: r.get(4)?,
+        last4: r.get(5)?,
+        prefix: prefix.to_owned(),
+        created_at: r.get(6)?,
+        created_by: r.get(7)?,
+        expires_at: r.get(8)?,
+        last_used_at: r.get(9)?,
+        revoked_at: r.get(10)?,
+    })
+}

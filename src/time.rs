@@ -1,0 +1,200 @@
+//! Durations (`1d12h`), timestamps (RFC 3339 or a date) and how times are
+//! shown: every time is whole seconds since the Unix epoch, in UTC.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+
+/// Seconds since 1970-01-01T00:00:00Z.
+pub type Epoch = i64;
+
+/// The latest expiry the SPEC allows: 9999-12-31T23:59:59Z.
+pub const MAX_EPOCH: Epoch = 253_402_300_799;
+
+/// The current time, read once per command.
+pub fn now() -> Epoch {
+    Utc::now().timestamp()
+}
+
+/// A span of time such as `90d`, `12h`, `30m`, `45s`, `2w` or `1d12h`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct Duration {
+    secs: i64,
+}
+
+impl Duration {
+    /// A duration of whole seconds.
+    pub const fn from_secs(secs: i64) -> Self {
+        Duration { secs }
+    }
+
+    /// Whole seconds in this duration.
+    pub const fn as_secs(self) -> i64 {
+        self.secs
+    }
+}
+
+impl FromStr for Duration {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        const HINT: &str = "a duration is a number and a unit (w, d, h, m, s), combinable: 90d, 12h, 1d12h";
+        if s == "0" {
+            return Ok(Duration::from_secs(0));
+        }
+        let mut secs: i64 = 0;
+        let mut digits = String::new();
+        let mut any = false;
+        for c in s.chars() {
+            if c.is_ascii_digit() {
+                digits.push(c);
+                continue;
+            }
+            let unit: i64 = match c {
+                'w' => 7 * 86_400,
+                'd' => 86_400,
+                'h' => 3_600,
+                'm' => 60,
+                's' => 1,
+                _ => return Err(HINT.into()),
+            };
+            if digits.is_empty() {
+                return Err(HINT.into());
+            }
+            let n: i64 = digits.parse().map_err(|_| "duration is too long".to_string())?;
+            secs = n
+                .checked_mul(unit)
+                .and_then(|v| secs.checked_add(v))
+                .filter(|v| *v <= MAX_EPOCH)
+                .ok_or_else(|| "duration is too long".to_string())?;
+            digits.clear();
+            any = true;
+        }
+        if !digits.is_empty() || !any {
+            return Err(HINT.into());
+        }
+        Ok(Duration::from_secs(secs))
+    }
+}
+
+/// A point in time given on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timestamp(pub Epoch);
+
+impl FromStr for Timestamp {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+            return Ok(Timestamp(t.timestamp()));
+        }
+        if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+            if let Some(t) = d.and_hms_opt(0, 0, 0) {
+                return Ok(Timestamp(t.and_utc().timestamp()));
+            }
+        }
+        Err("a time is RFC 3339 (2027-01-01T00:00:00Z) or a date (2027-01-01)".into())
+    }
+}
+
+/// RFC 3339 in UTC with whole seconds and `Z`, as JSON shows times.
+pub fn rfc3339(t: Epoch) -> String {
+    DateTime::<Utc>::from_timestamp(t, 0)
+        .map(|d| d.to_rfc3339_opts(SecondsFormat::Secs, true))
+        .unwrap_or_else(|| t.to_string())
+}
+
+/// A person's view of a time relative to now: `in 179 days`, `3 hours ago`.
+pub fn relative(t: Epoch, now: Epoch) -> String {
+    let delta = t - now;
+    let span = Span(delta.unsigned_abs());
+    if delta.unsigned_abs() < 60 {
+        "just now".into()
+    } else if delta > 0 {
+        format!("in {span}")
+    } else {
+        format!("{span} ago")
+    }
+}
+
+struct Span(u64);
+
+impl fmt::Display for Span {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = self.0;
+        let (n, unit) = match s {
+            0..3_600 => (s / 60, "minute"),
+            3_600..172_800 => (s / 3_600, "hour"),
+            172_800..63_072_000 => (s / 86_400, "day"),
+            _ => (s / 31_557_600, "year"),
+        };
+        write!(f, "{n} {unit}{}", if n == 1 { "" } else { "s" })
+    }
+}
+
+/// Resolves the expiry flags of `create` and `reset` against `now`.
+///
+/// `None` means never; no flag means the default of 180 days. An expiry that
+/// is not in the future, or lies past 9999-12-31T23:59:59Z, is refused.
+pub fn resolve_expiry(
+    expires_in: Option<Duration>,
+    expires_at: Option<Timestamp>,
+    no_expiry: bool,
+    now: Epoch,
+) -> Result<Option<Epoch>, String> {
+    const DEFAULT: Duration = Duration::from_secs(180 * 86_400);
+    if no_expiry {
+        return Ok(None);
+    }
+    let at = match (expires_in, expires_at) {
+        (_, Some(Timestamp(at))) => at,
+        (d, None) => now.saturating_add(d.unwrap_or(DEFAULT).as_secs()),
+    };
+    if at <= now {
+        return Err(format!("expiry {} is not in the future", rfc3339(at)));
+    }
+    if at > MAX_EPOCH {
+        return Err("expiry lies after 9999-12-31T23:59:59Z".into());
+    }
+    Ok(Some(at))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_combine() {
+        assert_eq!("1d12h".parse::<Duration>().unwrap().as_secs(), 129_600);
+        assert_eq!("2w".parse::<Duration>().unwrap().as_secs(), 1_209_600);
+        assert_eq!("0".parse::<Duration>().unwrap().as_secs(), 0);
+        for bad in ["", "d", "12", "1x", "-1d", "1.5h", "99999999999999999999d", "9999999999w"] {
+            assert!(bad.parse::<Duration>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn timestamps_accept_dates_and_offsets() {
+        assert_eq!("2027-01-01".parse::<Timestamp>().unwrap().0, 1_798_761_600);
+        assert_eq!("2027-01-01T01:00:00+01:00".parse::<Timestamp>().unwrap().0, 1_798_761_600);
+        assert!("2027-13-01".parse::<Timestamp>().is_err());
+        assert_eq!(rfc3339(1_798_761_600), "2027-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn expiry_bounds() {
+        assert_eq!(resolve_expiry(None, None, false, 0), Ok(Some(180 * 86_400)));
+        assert_eq!(resolve_expiry(None, None, true, 0), Ok(None));
+        assert!(resolve_expiry(None, Some(Timestamp(10)), false, 10).is_err());
+        assert!(resolve_expiry(None, Some(Timestamp(MAX_EPOCH + 1)), false, 0).is_err());
+        assert!(resolve_expiry(Some(Duration::from_secs(MAX_EPOCH)), None, false, 10).is_err());
+    }
+
+    #[test]
+    fn relative_reads_well() {
+        assert_eq!(relative(180 * 86_400, 0), "in 180 days");
+        assert_eq!(relative(0, 3 * 3_600), "3 hours ago");
+        assert_eq!(relative(5, 0), "just now");
+    }
+}
