@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::time::{Duration, Timestamp};
+use crate::validate;
 
 /// Administer API tokens kept in a local SQLite database.
 ///
@@ -14,7 +15,12 @@ use crate::time::{Duration, Timestamp};
 /// is shown. Applications and scripts check presented tokens with `verify`,
 /// reading the token from stdin.
 #[derive(Debug, Parser)]
-#[command(name = "tokenctl", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "tokenctl",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
 pub struct Cli {
     /// Options of every command.
     #[command(flatten)]
@@ -44,8 +50,8 @@ pub struct Global {
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
 
-    /// Who is acting, for the audit trail [default: $TOKENCTL_ACTOR, else the OS user]
-    #[arg(long, global = true, value_name = "NAME")]
+    /// Who is acting, for the audit trail [default: the OS user]
+    #[arg(long, global = true, env = "TOKENCTL_ACTOR", value_name = "NAME", value_parser = checked(validate::actor))]
     pub actor: Option<String>,
 }
 
@@ -162,15 +168,15 @@ pub struct ExpiryArgs {
 #[derive(Debug, Args)]
 pub struct CreateArgs {
     /// Display name, 1-100 characters, no control characters
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = checked(validate::name))]
     pub name: String,
 
     /// The user, e-mail or application the token belongs to
-    #[arg(long, value_name = "O")]
+    #[arg(long, value_name = "O", value_parser = checked(validate::owner))]
     pub owner: Option<String>,
 
-    /// A scope to grant (repeatable) [default: read, write]
-    #[arg(long = "scope", value_name = "S")]
+    /// A scope to grant (repeatable): a-z first, then a-z 0-9 : . _ - [default: read, write]
+    #[arg(long = "scope", value_name = "S", value_parser = checked(validate::scope))]
     pub scopes: Vec<String>,
 
     /// When the secret expires.
@@ -196,14 +202,13 @@ pub struct ListArgs {
 
 /// Arguments of `revoke`.
 #[derive(Debug, Args)]
-#[group(id = "target", required = true, multiple = false)]
 pub struct RevokeArgs {
     /// Token id
-    #[arg(group = "target", value_parser = parse_id)]
+    #[arg(value_parser = parse_id, required_unless_present = "owner", conflicts_with = "owner")]
     pub id: Option<Id>,
 
-    /// Revoke every live token of this owner, in one transaction
-    #[arg(long, value_name = "O", group = "target")]
+    /// Revoke every live (not yet revoked) token of this owner, in one transaction
+    #[arg(long, value_name = "O")]
     pub owner: Option<String>,
 
     /// Do not ask for confirmation
@@ -231,7 +236,7 @@ pub struct ResetArgs {
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
     /// Also require this scope (repeatable); lacking one is exit 4
-    #[arg(long = "require-scope", value_name = "S")]
+    #[arg(long = "require-scope", value_name = "S", value_parser = checked(validate::scope))]
     pub require_scopes: Vec<String>,
 
     /// Read one token per line until end of input; write one JSON line per input line
@@ -269,6 +274,13 @@ pub struct LogArgs {
     /// Show only the N most recent events (still oldest first)
     #[arg(long, value_name = "N")]
     pub limit: Option<u32>,
+}
+
+/// A clap value parser from one of the [`validate`] checks.
+fn checked(
+    check: fn(&str) -> crate::Result<&str>,
+) -> impl Fn(&str) -> Result<String, String> + Clone {
+    move |s| check(s).map(str::to_owned).map_err(|e| e.to_string())
 }
 
 fn parse_id(s: &str) -> Result<Id, String> {

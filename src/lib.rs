@@ -67,10 +67,17 @@ pub fn exit_parse_error(e: clap::Error) -> ExitCode {
             ExitCode::from(2)
         }
         _ => {
+            // clap's first paragraph says what is wrong; the rest is advice
+            // that does not fit on the one line errors get.
             let text = e.to_string();
-            let first = text.lines().next().unwrap_or_default();
-            let first = first.strip_prefix("error: ").unwrap_or(first);
-            eprintln!("tokenctl: {}; see 'tokenctl --help'", redact(first));
+            let what: Vec<&str> = text
+                .lines()
+                .take_while(|l| !l.trim().is_empty())
+                .map(str::trim)
+                .collect();
+            let what = what.join(" ");
+            let what = what.strip_prefix("error: ").unwrap_or(&what);
+            eprintln!("tokenctl: {}; see 'tokenctl --help'", redact(what));
             ExitCode::from(2)
         }
     }

@@ -83,7 +83,11 @@ impl Token {
 
     /// The JSON view of this token at `now`.
     pub fn json(&self, now: Epoch) -> TokenJson<'_> {
-        TokenJson { token: self, now, secret: None }
+        TokenJson {
+            token: self,
+            now,
+            secret: None,
+        }
     }
 }
 
@@ -235,7 +239,9 @@ impl Action {
 
     /// The action stored under `code`.
     pub fn from_code(code: i64) -> Option<Action> {
-        usize::try_from(code).ok().and_then(|i| Action::ALL.get(i).copied())
+        usize::try_from(code)
+            .ok()
+            .and_then(|i| Action::ALL.get(i).copied())
     }
 
     /// The lowercase name used in tables and JSON.

@@ -31,10 +31,16 @@ impl Output {
                 ColorChoice::Always => true,
                 ColorChoice::Never => false,
                 ColorChoice::Auto => {
-                    io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    io::stdout().is_terminal()
+                        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
                 }
             };
-        Output { stdout: BufWriter::with_capacity(64 * 1024, io::stdout()), json, quiet, color }
+        Output {
+            stdout: BufWriter::with_capacity(64 * 1024, io::stdout()),
+            json,
+            quiet,
+            color,
+        }
     }
 
     /// A note for people, on stderr; `-q` silences it.
@@ -68,18 +74,17 @@ impl Output {
     /// A JSON array written one element at a time, so memory stays flat.
     pub fn json_array(&mut self) -> Result<JsonArray<'_>> {
         self.stdout.write_all(b"[").map_err(stdout_error)?;
-        Ok(JsonArray { out: self, first: true })
-    }
-
-    /// A table for people on stdout.
-    pub fn table(&mut self, table: &Table) -> Result<()> {
-        writeln!(self.stdout, "{table}").map_err(stdout_error)
+        Ok(JsonArray {
+            out: self,
+            first: true,
+        })
     }
 
     /// A new table styled for this output: plain columns like kubectl's.
     pub fn new_table(&self, header: &[&str]) -> Table {
         let mut t = Table::new();
-        t.load_preset(presets::NOTHING).set_content_arrangement(ContentArrangement::Dynamic);
+        t.load_preset(presets::NOTHING)
+            .set_content_arrangement(ContentArrangement::Dynamic);
         if self.color {
             t.enforce_styling();
         } else {
@@ -89,6 +94,20 @@ impl Output {
             t.set_header(header.iter().map(|h| self.bold(h)));
         }
         t
+    }
+
+    /// Prints a table: columns two spaces apart, no border, nothing trailing.
+    pub fn table(&mut self, table: &mut Table) -> Result<()> {
+        for column in table.column_iter_mut() {
+            column.set_padding((0, 2));
+        }
+        if let Some(last) = table.column_iter_mut().last() {
+            last.set_padding((0, 0));
+        }
+        for line in table.lines() {
+            writeln!(self.stdout, "{}", line.trim_end()).map_err(stdout_error)?;
+        }
+        Ok(())
     }
 
     /// A table cell for a status, coloured when colour is on.
@@ -107,7 +126,11 @@ impl Output {
     /// A bold cell when colour is on.
     pub fn bold(&self, text: impl Display) -> Cell {
         let cell = Cell::new(text);
-        if self.color { cell.add_attribute(Attribute::Bold) } else { cell }
+        if self.color {
+            cell.add_attribute(Attribute::Bold)
+        } else {
+            cell
+        }
     }
 
     /// Flushes stdout; the last step of every command.

@@ -20,7 +20,11 @@ pub fn confirm(question: &str, action: &str) -> Result<()> {
         .interact();
     match answer {
         Ok(true) => Ok(()),
-        Ok(false) => Err(runtime(format!("did not {action}: not confirmed; nothing changed"))),
-        Err(e) => Err(runtime(format!("did not {action}: no answer ({e}); nothing changed"))),
+        Ok(false) => Err(runtime(format!(
+            "did not {action}: not confirmed; nothing changed"
+        ))),
+        Err(e) => Err(runtime(format!(
+            "did not {action}: no answer ({e}); nothing changed"
+        ))),
     }
 }

@@ -39,7 +39,8 @@ impl FromStr for Duration {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        const HINT: &str = "a duration is a number and a unit (w, d, h, m, s), combinable: 90d, 12h, 1d12h";
+        const HINT: &str =
+            "a duration is a number and a unit (w, d, h, m, s), combinable: 90d, 12h, 1d12h";
         if s == "0" {
             return Ok(Duration::from_secs(0));
         }
@@ -62,7 +63,9 @@ impl FromStr for Duration {
             if digits.is_empty() {
                 return Err(HINT.into());
             }
-            let n: i64 = digits.parse().map_err(|_| "duration is too long".to_string())?;
+            let n: i64 = digits
+                .parse()
+                .map_err(|_| "duration is too long".to_string())?;
             secs = n
                 .checked_mul(unit)
                 .and_then(|v| secs.checked_add(v))
@@ -123,12 +126,15 @@ struct Span(u64);
 impl fmt::Display for Span {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s = self.0;
-        let (n, unit) = match s {
-            0..3_600 => (s / 60, "minute"),
-            3_600..172_800 => (s / 3_600, "hour"),
-            172_800..63_072_000 => (s / 86_400, "day"),
-            _ => (s / 31_557_600, "year"),
+        let (size, unit) = match s {
+            0..3_570 => (60, "minute"),
+            3_570..171_000 => (3_600, "hour"),
+            171_000..63_072_000 => (86_400, "day"),
+            _ => (31_557_600, "year"),
         };
+        // Rounded to the nearest unit: a token made a minute ago for 180 days
+        // expires "in 180 days", not "in 179 days".
+        let n = (s + size / 2) / size;
         write!(f, "{n} {unit}{}", if n == 1 { "" } else { "s" })
     }
 }
@@ -169,7 +175,16 @@ mod tests {
         assert_eq!("1d12h".parse::<Duration>().unwrap().as_secs(), 129_600);
         assert_eq!("2w".parse::<Duration>().unwrap().as_secs(), 1_209_600);
         assert_eq!("0".parse::<Duration>().unwrap().as_secs(), 0);
-        for bad in ["", "d", "12", "1x", "-1d", "1.5h", "99999999999999999999d", "9999999999w"] {
+        for bad in [
+            "",
+            "d",
+            "12",
+            "1x",
+            "-1d",
+            "1.5h",
+            "99999999999999999999d",
+            "9999999999w",
+        ] {
             assert!(bad.parse::<Duration>().is_err(), "{bad}");
         }
     }
@@ -177,7 +192,10 @@ mod tests {
     #[test]
     fn timestamps_accept_dates_and_offsets() {
         assert_eq!("2027-01-01".parse::<Timestamp>().unwrap().0, 1_798_761_600);
-        assert_eq!("2027-01-01T01:00:00+01:00".parse::<Timestamp>().unwrap().0, 1_798_761_600);
+        assert_eq!(
+            "2027-01-01T01:00:00+01:00".parse::<Timestamp>().unwrap().0,
+            1_798_761_600
+        );
         assert!("2027-13-01".parse::<Timestamp>().is_err());
         assert_eq!(rfc3339(1_798_761_600), "2027-01-01T00:00:00Z");
     }
@@ -196,5 +214,7 @@ mod tests {
         assert_eq!(relative(180 * 86_400, 0), "in 180 days");
         assert_eq!(relative(0, 3 * 3_600), "3 hours ago");
         assert_eq!(relative(5, 0), "just now");
+        assert_eq!(relative(180 * 86_400 - 60, 0), "in 180 days");
+        assert_eq!(relative(0, 90), "2 minutes ago");
     }
 }

@@ -27,13 +27,17 @@ pub struct Secret(Zeroizing<String>);
 impl Secret {
     /// Generates a token with `prefix` from the operating system's CSPRNG.
     pub fn generate(prefix: &str) -> std::io::Result<Secret> {
-        let mut s = Zeroizing::new(String::with_capacity(prefix.len() + 1 + BODY_LEN + CHECK_LEN));
+        let mut s = Zeroizing::new(String::with_capacity(
+            prefix.len() + 1 + BODY_LEN + CHECK_LEN,
+        ));
         s.push_str(prefix);
         s.push('_');
         let mut pool = Zeroizing::new([0u8; 64]);
         let mut taken = 0;
         while taken < BODY_LEN {
-            OsRng.try_fill_bytes(pool.as_mut()).map_err(std::io::Error::other)?;
+            OsRng
+                .try_fill_bytes(pool.as_mut())
+                .map_err(std::io::Error::other)?;
             // 248 = 4 * 62: rejecting the rest keeps every character equally likely.
             for &b in pool.iter().filter(|&&b| b < 248).take(BODY_LEN - taken) {
                 s.push(char::from(ALPHABET[usize::from(b % 62)]));
@@ -83,7 +87,9 @@ pub fn valid_prefix(p: &str) -> bool {
     let b = p.as_bytes();
     (2..=16).contains(&b.len())
         && b[0].is_ascii_lowercase()
-        && b[1..].iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && b[1..]
+            .iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
 }
 
 /// Checks the shape and checksum of a presented token without touching any
@@ -190,6 +196,11 @@ mod tests {
     #[test]
     fn prefixes() {
         assert!(valid_prefix("tok") && valid_prefix("a1") && valid_prefix("abcdefghijklmnop"));
-        assert!(!valid_prefix("a") && !valid_prefix("1ab") && !valid_prefix("aB") && !valid_prefix("abcdefghijklmnopq"));
+        assert!(
+            !valid_prefix("a")
+                && !valid_prefix("1ab")
+                && !valid_prefix("aB")
+                && !valid_prefix("abcdefghijklmnopq")
+        );
     }
 }

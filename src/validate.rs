@@ -38,7 +38,9 @@ pub fn scope(s: &str) -> Result<&str> {
     let b = s.as_bytes();
     let ok = (1..=64).contains(&b.len())
         && b[0].is_ascii_lowercase()
-        && b[1..].iter().all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || b":._-".contains(&c));
+        && b[1..]
+            .iter()
+            .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || b":._-".contains(&c));
     if ok {
         Ok(s)
     } else {
@@ -55,10 +57,15 @@ fn text<'a>(what: &str, s: &'a str, max: usize) -> Result<&'a str> {
         return Err(Error::Usage(format!("the {what} must not be empty")));
     }
     if n > max {
-        return Err(Error::Usage(format!("the {what} is {n} characters long; at most {max} are allowed")));
+        return Err(Error::Usage(format!(
+            "the {what} is {n} characters long; at most {max} are allowed"
+        )));
     }
     if s.chars().any(char::is_control) {
-        return Err(Error::Usage(format!("the {what} {:?} contains a control character", shorten(s))));
+        return Err(Error::Usage(format!(
+            "the {what} {:?} contains a control character",
+            shorten(s)
+        )));
     }
     Ok(s)
 }

@@ -7,8 +7,18 @@ use crate::store::{NewToken, Store};
 use crate::time::Epoch;
 
 /// Issues the token, then delivers its secret.
-pub fn run(store: &mut Store, ctx: &mut Ctx, args: CreateArgs, expires_at: Option<Epoch>) -> Result<u8> {
-    let new = NewToken { name: args.name, owner: args.owner, scopes: args.scopes, expires_at };
+pub fn run(
+    store: &mut Store,
+    ctx: &mut Ctx,
+    args: CreateArgs,
+    expires_at: Option<Epoch>,
+) -> Result<u8> {
+    let new = NewToken {
+        name: args.name,
+        owner: args.owner,
+        scopes: args.scopes,
+        expires_at,
+    };
     let (token, secret) = store.create(&new, &ctx.actor, ctx.now)?;
     deliver(store, ctx, &token, secret, "created")
 }

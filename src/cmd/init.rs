@@ -14,9 +14,12 @@ pub fn run(store: &Store, ctx: &mut Ctx, wanted: Option<&str>) -> Result<u8> {
         )));
     }
     if store.created() {
-        ctx.out.note(format!("created database with prefix {prefix:?}"));
+        ctx.out
+            .note(format!("created database with prefix {prefix:?}"));
     } else {
-        ctx.out.note(format!("database already exists with prefix {prefix:?}; nothing changed"));
+        ctx.out.note(format!(
+            "database already exists with prefix {prefix:?}; nothing changed"
+        ));
     }
     Ok(0)
 }

@@ -21,7 +21,16 @@ pub fn run(store: &Store, ctx: &mut Ctx, args: &ListArgs) -> Result<u8> {
         store.list(&filter, now, |t| array.push(&t.json(now)))?;
         return array.end().map(|()| 0);
     }
-    let mut table = ctx.out.new_table(&["ID", "NAME", "OWNER", "SCOPES", "STATUS", "SECRET", "EXPIRES", "LAST USED"]);
+    let mut table = ctx.out.new_table(&[
+        "ID",
+        "NAME",
+        "OWNER",
+        "SCOPES",
+        "STATUS",
+        "SECRET",
+        "EXPIRES",
+        "LAST USED",
+    ]);
     let mut count = 0usize;
     store.list(&filter, now, |t| {
         count += 1;
@@ -32,8 +41,14 @@ pub fn run(store: &Store, ctx: &mut Ctx, args: &ListArgs) -> Result<u8> {
             Cell::new(t.scopes.join(",")),
             ctx.out.status_cell(t.status(now)),
             Cell::new(t.masked()),
-            Cell::new(t.expires_at.map_or_else(|| "never".into(), |e| time::relative(e, now))),
-            Cell::new(t.last_used_at.map_or_else(|| "never".into(), |u| time::relative(u, now))),
+            Cell::new(
+                t.expires_at
+                    .map_or_else(|| "never".into(), |e| time::relative(e, now)),
+            ),
+            Cell::new(
+                t.last_used_at
+                    .map_or_else(|| "never".into(), |u| time::relative(u, now)),
+            ),
         ]);
         Ok(())
     })?;
@@ -41,6 +56,6 @@ pub fn run(store: &Store, ctx: &mut Ctx, args: &ListArgs) -> Result<u8> {
         ctx.out.note("no tokens match");
         return Ok(0);
     }
-    ctx.out.table(&table)?;
+    ctx.out.table(&mut table)?;
     Ok(0)
 }

@@ -19,7 +19,9 @@ pub fn run(store: &Store, ctx: &mut Ctx, args: &LogArgs) -> Result<u8> {
         ctx.out.note("no events");
         return Ok(0);
     }
-    let mut table = ctx.out.new_table(&["AT", "TOKEN", "ACTION", "ACTOR", "DETAIL"]);
+    let mut table = ctx
+        .out
+        .new_table(&["AT", "TOKEN", "ACTION", "ACTOR", "DETAIL"]);
     for e in &events {
         table.add_row(vec![
             Cell::new(time::rfc3339(e.at)),
@@ -29,6 +31,6 @@ pub fn run(store: &Store, ctx: &mut Ctx, args: &LogArgs) -> Result<u8> {
             Cell::new(e.detail.as_deref().unwrap_or("")),
         ]);
     }
-    ctx.out.table(&table)?;
+    ctx.out.table(&mut table)?;
     Ok(0)
 }

@@ -23,7 +23,6 @@ use crate::output::Output;
 use crate::store::Store;
 use crate::time::{self, Epoch};
 use crate::token::Secret;
-use crate::validate;
 
 /// What every command gets besides the store.
 pub struct Ctx {
@@ -48,16 +47,19 @@ pub fn run(cli: Cli) -> Result<u8> {
     let path = db_path(global.db)?;
     let actor = global
         .actor
+        .or_else(|| whoami::username().ok())
         .or_else(|| std::env::var("USER").ok())
-        .or_else(|| std::env::var("LOGNAME").ok())
         .unwrap_or_else(|| "unknown".into());
-    validate::actor(&actor)?;
     let now = time::now();
     let mut ctx = Ctx { out, actor, now };
     let write = || Store::open(&path, None);
     let read = || Store::open_existing(&path);
     let code = match command {
-        Command::Init { prefix } => init::run(&Store::open(&path, prefix.as_deref())?, &mut ctx, prefix.as_deref()),
+        Command::Init { prefix } => init::run(
+            &Store::open(&path, prefix.as_deref())?,
+            &mut ctx,
+            prefix.as_deref(),
+        ),
         Command::Create(args) => {
             let expires_at = expiry(&args.expiry, now)?;
             create::run(&mut write()?, &mut ctx, args, expires_at)
@@ -99,13 +101,20 @@ pub fn default_db_path() -> Option<PathBuf> {
 }
 
 fn expiry(args: &ExpiryArgs, now: Epoch) -> Result<Option<Epoch>> {
-    time::resolve_expiry(args.expires_in, args.expires_at, args.no_expiry, now).map_err(Error::Usage)
+    time::resolve_expiry(args.expires_in, args.expires_at, args.no_expiry, now)
+        .map_err(Error::Usage)
 }
 
 /// Prints a new secret exactly once, after its transaction has committed.
 /// If it cannot be delivered, the token is revoked at once: nobody holds its
 /// secret, so nobody may use it.
-fn deliver(store: &mut Store, ctx: &mut Ctx, token: &Token, secret: Secret, verb: &str) -> Result<u8> {
+fn deliver(
+    store: &mut Store,
+    ctx: &mut Ctx,
+    token: &Token,
+    secret: Secret,
+    verb: &str,
+) -> Result<u8> {
     let mut buf = zeroize::Zeroizing::new(Vec::with_capacity(512));
     if ctx.out.json {
         serde_json::to_writer(&mut *buf, &token.json(ctx.now).with_secret(secret.expose()))
@@ -123,14 +132,23 @@ fn deliver(store: &mut Store, ctx: &mut Ctx, token: &Token, secret: Secret, verb
             token.id
         )));
     }
-    ctx.out.note(format!("{verb} token {} {}", token.id, describe(token, ctx.now)));
-    ctx.out.note("This is the only time the secret is shown: store it now.");
+    ctx.out.note(format!(
+        "{verb} token {} {}",
+        token.id,
+        describe(token, ctx.now)
+    ));
+    ctx.out
+        .note("This is the only time the secret is shown: store it now.");
     Ok(0)
 }
 
 /// `"CI deploy" (owner alice, tok_****F7bX)`: how prompts and notes name a token.
 fn describe(t: &Token, now: Epoch) -> String {
-    let owner = t.owner.as_deref().map(|o| format!("owner {o}, ")).unwrap_or_default();
+    let owner = t
+        .owner
+        .as_deref()
+        .map(|o| format!("owner {o}, "))
+        .unwrap_or_default();
     let expiry = match t.expires_at {
         Some(e) if e > now => format!(", expires {}", time::relative(e, now)),
         Some(_) => ", expired".into(),
@@ -144,7 +162,9 @@ fn switch(store: &mut Store, ctx: &mut Ctx, id: u64, disabled: bool) -> Result<u
     let state = if disabled { "disabled" } else { "enabled" };
     match store.set_disabled(id, disabled, &ctx.actor, ctx.now)? {
         crate::store::Change::Done(_) => ctx.out.note(format!("{state} token {id}")),
-        crate::store::Change::Already(_) => ctx.out.note(format!("token {id} is already {state}; nothing changed")),
+        crate::store::Change::Already(_) => ctx
+            .out
+            .note(format!("token {id} is already {state}; nothing changed")),
     }
     Ok(0)
 }

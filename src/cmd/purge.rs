@@ -23,14 +23,26 @@ pub fn run(store: &mut Store, ctx: &mut Ctx, args: &PurgeArgs) -> Result<u8> {
     };
     let ids = store.purge(what, &ctx.actor, ctx.now)?;
     if ctx.out.json {
-        ctx.out.json_value(&Report { purged: ids.len(), ids: &ids, dry_run: what.dry_run })?;
+        ctx.out.json_value(&Report {
+            purged: ids.len(),
+            ids: &ids,
+            dry_run: what.dry_run,
+        })?;
         return Ok(0);
     }
     let list: Vec<String> = ids.iter().map(i64::to_string).collect();
-    let verb = if what.dry_run { "would purge" } else { "purged" };
+    let verb = if what.dry_run {
+        "would purge"
+    } else {
+        "purged"
+    };
     match ids.len() {
         0 => ctx.out.note(format!("{verb} no tokens")),
-        n => ctx.out.note(format!("{verb} {n} token{}: {}", if n == 1 { "" } else { "s" }, list.join(", "))),
+        n => ctx.out.note(format!(
+            "{verb} {n} token{}: {}",
+            if n == 1 { "" } else { "s" },
+            list.join(", ")
+        )),
     }
     Ok(0)
 }

@@ -8,11 +8,18 @@ use crate::store::Store;
 use crate::time::Epoch;
 
 /// Checks the id and state, confirms, resets, and delivers the new secret.
-pub fn run(store: &mut Store, ctx: &mut Ctx, args: &ResetArgs, expires_at: Option<Epoch>) -> Result<u8> {
+pub fn run(
+    store: &mut Store,
+    ctx: &mut Ctx,
+    args: &ResetArgs,
+    expires_at: Option<Epoch>,
+) -> Result<u8> {
     let id = args.id;
     let token = store.require(id)?;
     if token.revoked_at.is_some() {
-        return Err(Error::Conflict(format!("cannot reset token {id}: it is revoked, and revocation is final")));
+        return Err(Error::Conflict(format!(
+            "cannot reset token {id}: it is revoked, and revocation is final"
+        )));
     }
     if !args.yes {
         prompt::confirm(

@@ -14,18 +14,24 @@ pub fn run(store: &mut Store, ctx: &mut Ctx, args: &RevokeArgs) -> Result<u8> {
     let id = args.id.unwrap_or_default();
     let token = store.require(id)?;
     if token.revoked_at.is_some() {
-        ctx.out.note(format!("token {id} is already revoked; nothing changed"));
+        ctx.out
+            .note(format!("token {id} is already revoked; nothing changed"));
         return Ok(0);
     }
     if !args.yes {
         prompt::confirm(
-            &format!("Revoke token {id} {}? This cannot be undone.", describe(&token, ctx.now)),
+            &format!(
+                "Revoke token {id} {}? This cannot be undone.",
+                describe(&token, ctx.now)
+            ),
             &format!("revoke token {id}"),
         )?;
     }
     match store.revoke(id, &ctx.actor, ctx.now, None)? {
         Change::Done(_) => ctx.out.note(format!("revoked token {id}")),
-        Change::Already(_) => ctx.out.note(format!("token {id} is already revoked; nothing changed")),
+        Change::Already(_) => ctx
+            .out
+            .note(format!("token {id} is already revoked; nothing changed")),
     }
     Ok(0)
 }
@@ -33,7 +39,9 @@ pub fn run(store: &mut Store, ctx: &mut Ctx, args: &RevokeArgs) -> Result<u8> {
 fn by_owner(store: &mut Store, ctx: &mut Ctx, owner: &str, yes: bool) -> Result<u8> {
     let live = store.live_tokens_of(owner)?;
     if live.is_empty() {
-        ctx.out.note(format!("owner {owner:?} has no live tokens; nothing changed"));
+        ctx.out.note(format!(
+            "owner {owner:?} has no live tokens; nothing changed"
+        ));
         return Ok(0);
     }
     if !yes {
@@ -49,6 +57,10 @@ fn by_owner(store: &mut Store, ctx: &mut Ctx, owner: &str, yes: bool) -> Result<
     }
     let revoked = store.revoke_owner(owner, &ctx.actor, ctx.now)?;
     let ids: Vec<String> = revoked.iter().map(|t| t.id.to_string()).collect();
-    ctx.out.note(format!("revoked {} tokens of owner {owner:?}: {}", revoked.len(), ids.join(", ")));
+    ctx.out.note(format!(
+        "revoked {} tokens of owner {owner:?}: {}",
+        revoked.len(),
+        ids.join(", ")
+    ));
     Ok(0)
 }

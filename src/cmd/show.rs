@@ -37,6 +37,6 @@ pub fn run(store: &Store, ctx: &mut Ctx, id: Id) -> Result<u8> {
     for (key, value) in rows {
         table.add_row(vec![ctx.out.bold(key), value]);
     }
-    ctx.out.table(&table)?;
+    ctx.out.table(&mut table)?;
     Ok(0)
 }

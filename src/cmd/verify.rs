@@ -10,7 +10,6 @@ use crate::model::Verdict;
 use crate::store::Store;
 use crate::time::{self, Epoch};
 use crate::token::Presented;
-use crate::validate;
 
 /// Longer input cannot be a token; it is read to its end of line and
 /// answered `malformed`, without being kept in memory.
@@ -27,9 +26,6 @@ pub fn refuse_argv(args: &VerifyArgs) -> Result<()> {
              printf '%s\\n' \"$TOKEN\" | tokenctl verify"
                 .into(),
         ));
-    }
-    for s in &args.require_scopes {
-        validate::scope(s)?;
     }
     Ok(())
 }
@@ -58,7 +54,12 @@ pub fn run(store: &mut Store, ctx: &mut Ctx, args: &VerifyArgs) -> Result<u8> {
     Ok(verdict.exit_code())
 }
 
-fn batch(store: &mut Store, ctx: &mut Ctx, required: &[String], input: &mut impl BufRead) -> Result<u8> {
+fn batch(
+    store: &mut Store,
+    ctx: &mut Ctx,
+    required: &[String],
+    input: &mut impl BufRead,
+) -> Result<u8> {
     let mut line = Presented::new(String::new());
     let mut pending: Vec<i64> = Vec::new();
     // When this process last recorded each token's use.
@@ -71,11 +72,17 @@ fn batch(store: &mut Store, ctx: &mut Ctx, required: &[String], input: &mut impl
             pending.clear();
             ctx.out.flush()?;
         }
-        let Some(ok) = read_line(input, &mut line)? else { break };
+        let Some(ok) = read_line(input, &mut line)? else {
+            break;
+        };
         // A long-running batch reads the clock per line, so no token is
         // accepted after its expiry.
         let now = time::now();
-        let verdict = if ok { store.check(line.trimmed(), required, now)? } else { malformed() };
+        let verdict = if ok {
+            store.check(line.trimmed(), required, now)?
+        } else {
+            malformed()
+        };
         if let Some(t) = verdict.token.as_ref().filter(|_| verdict.valid()) {
             let fresh = recorded.get(&t.id).is_none_or(|&at| at <= now - 60);
             if fresh && store.needs_use_recorded(t, now) {
@@ -137,11 +144,18 @@ fn read_error(e: io::Error) -> Error {
 }
 
 fn malformed() -> Verdict {
-    Verdict { reason: Some(crate::model::Reason::Malformed), token: None }
+    Verdict {
+        reason: Some(crate::model::Reason::Malformed),
+        token: None,
+    }
 }
 
 fn human(v: &Verdict) -> String {
-    let who = v.token.as_ref().map(|t| format!(": token {} {:?} ({})", t.id, t.name, t.masked())).unwrap_or_default();
+    let who = v
+        .token
+        .as_ref()
+        .map(|t| format!(": token {} {:?} ({})", t.id, t.name, t.masked()))
+        .unwrap_or_default();
     match v.reason {
         None => format!("valid{who}"),
         Some(r) => format!("rejected, {}{who}", r.as_str()),

@@ -27,9 +27,8 @@ impl Store {
                 Ok(Event {
                     at: r.get(0)?,
                     token_id: r.get(1)?,
-                    action: Action::from_code(code).ok_or_else(|| {
-                        rusqlite::Error::IntegralValueOutOfRange(2, code)
-                    })?,
+                    action: Action::from_code(code)
+                        .ok_or_else(|| rusqlite::Error::IntegralValueOutOfRange(2, code))?,
                     actor: r.get(3)?,
                     detail: r.get(4)?,
                 })

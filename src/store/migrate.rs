@@ -31,7 +31,9 @@ pub fn migrate(conn: &mut Connection, prefix: Option<&str>) -> Result<()> {
     if version == 0 {
         let tables: i64 = tx.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
         if tables > 0 {
-            return Err(runtime("it is an SQLite database of some other program, not tokenctl's; pass --db with another path"));
+            return Err(runtime(
+                "it is an SQLite database of some other program, not tokenctl's; pass --db with another path",
+            ));
         }
     }
     for sql in &MIGRATIONS[usize::try_from(version).unwrap_or(0)..] {
@@ -59,7 +61,9 @@ fn check_not_newer(version: i64) -> Result<()> {
         )));
     }
     if version < 0 {
-        return Err(runtime(format!("its schema version {version} is not one tokenctl writes")));
+        return Err(runtime(format!(
+            "its schema version {version} is not one tokenctl writes"
+        )));
     }
     Ok(())
 }

@@ -47,7 +47,12 @@ impl Store {
                     .with_context(|| format!("cannot create directory {}", dir.display()))?;
             }
         }
-        let created = match OpenOptions::new().write(true).create_new(true).mode(0o600).open(path) {
+        let created = match OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+        {
             Ok(_) => true,
             Err(e) if e.kind() == ErrorKind::AlreadyExists => false,
             Err(e) => {
@@ -57,7 +62,12 @@ impl Store {
             }
         };
         let conn = connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
-        let mut store = Store { conn, path: Some(path.to_owned()), created, read_only: false };
+        let mut store = Store {
+            conn,
+            path: Some(path.to_owned()),
+            created,
+            read_only: false,
+        };
         store.prepare(prefix)?;
         Ok(store)
     }
@@ -76,14 +86,22 @@ impl Store {
         }
         // SQLite opens a write-protected file read-only by itself.
         let conn = connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
-        let mut store = Store { conn, path: Some(path.to_owned()), created: false, read_only: false };
+        let mut store = Store {
+            conn,
+            path: Some(path.to_owned()),
+            created: false,
+            read_only: false,
+        };
         match store.prepare(None) {
             Ok(()) => {}
             Err(e) if cannot_open_shm(&e) && wal_is_empty(path) => {
                 // A read-only directory with no -shm file: SQLite cannot set up
                 // WAL shared memory. With no pending WAL content the main file
                 // is complete, so it can be read as immutable.
-                store.conn = connect(&immutable_uri(path), OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI)?;
+                store.conn = connect(
+                    &immutable_uri(path),
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI,
+                )?;
                 store.prepare(None)?;
             }
             Err(e) if cannot_open_shm(&e) => {
@@ -102,7 +120,12 @@ impl Store {
     /// A fresh database in memory, for tests and embedding.
     pub fn open_in_memory() -> Result<Store> {
         let conn = Connection::open_in_memory()?;
-        let mut store = Store { conn, path: None, created: true, read_only: false };
+        let mut store = Store {
+            conn,
+            path: None,
+            created: true,
+            read_only: false,
+        };
         store.prepare(None)?;
         Ok(store)
     }
@@ -135,7 +158,9 @@ impl Store {
     }
 
     fn display_path(&self) -> String {
-        self.path.as_deref().map_or_else(|| ":memory:".into(), |p| p.display().to_string())
+        self.path
+            .as_deref()
+            .map_or_else(|| ":memory:".into(), |p| p.display().to_string())
     }
 }
 
@@ -160,7 +185,8 @@ fn cannot_open_shm(e: &Error) -> bool {
     let Error::Runtime(e) = e else { return false };
     e.chain().any(|c| {
         matches!(
-            c.downcast_ref::<rusqlite::Error>().and_then(rusqlite::Error::sqlite_error_code),
+            c.downcast_ref::<rusqlite::Error>()
+                .and_then(rusqlite::Error::sqlite_error_code),
             Some(rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::ReadOnly)
         )
     })

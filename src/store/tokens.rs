@@ -88,7 +88,8 @@ impl Store {
         ])?;
         let id = tx.last_insert_rowid();
         audit(&tx, now, id, Action::Created, actor, None)?;
-        let token = get(&tx, id, &prefix)?.ok_or_else(|| crate::error::runtime("token vanished"))?;
+        let token =
+            get(&tx, id, &prefix)?.ok_or_else(|| crate::error::runtime("token vanished"))?;
         tx.commit()?;
         Ok((token, secret))
     }
@@ -109,7 +110,12 @@ impl Store {
 
     /// Calls `each` for every token that passes `filter`, in id order,
     /// without holding them all in memory.
-    pub fn list(&self, filter: &ListFilter, now: Epoch, mut each: impl FnMut(Token) -> Result<()>) -> Result<()> {
+    pub fn list(
+        &self,
+        filter: &ListFilter,
+        now: Epoch,
+        mut each: impl FnMut(Token) -> Result<()>,
+    ) -> Result<()> {
         let prefix = self.prefix()?;
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {COLUMNS} FROM tokens
@@ -123,7 +129,12 @@ impl Store {
              ORDER BY id"
         ))?;
         let rows = stmt.query_map(
-            params![filter.owner, filter.status.map(Status::as_str), filter.expiring_within, now],
+            params![
+                filter.owner,
+                filter.status.map(Status::as_str),
+                filter.expiring_within,
+                now
+            ],
             |r| row(r, &prefix),
         )?;
         for token in rows {
@@ -134,9 +145,17 @@ impl Store {
 
     /// Checks a presented token without recording its use. A malformed token
     /// is answered without touching the database.
-    pub fn check(&self, presented: &str, required_scopes: &[String], now: Epoch) -> Result<Verdict> {
+    pub fn check(
+        &self,
+        presented: &str,
+        required_scopes: &[String],
+        now: Epoch,
+    ) -> Result<Verdict> {
         let Some(prefix) = token::parse(presented) else {
-            return Ok(Verdict { reason: Some(Reason::Malformed), token: None });
+            return Ok(Verdict {
+                reason: Some(Reason::Malformed),
+                token: None,
+            });
         };
         let token = self
             .conn
@@ -144,20 +163,33 @@ impl Store {
             .query_row([&token::hash(presented)[..]], |r| row(r, prefix))
             .optional()?;
         let Some(token) = token else {
-            return Ok(Verdict { reason: Some(Reason::Unknown), token: None });
+            return Ok(Verdict {
+                reason: Some(Reason::Unknown),
+                token: None,
+            });
         };
         let reason = match token.status(now) {
             Status::Revoked => Some(Reason::Revoked),
             Status::Expired => Some(Reason::Expired),
             Status::Disabled => Some(Reason::Disabled),
-            Status::Active if !required_scopes.iter().all(|s| token.scopes.contains(s)) => Some(Reason::MissingScope),
+            Status::Active if !required_scopes.iter().all(|s| token.scopes.contains(s)) => {
+                Some(Reason::MissingScope)
+            }
             Status::Active => None,
         };
-        Ok(Verdict { reason, token: Some(token) })
+        Ok(Verdict {
+            reason,
+            token: Some(token),
+        })
     }
 
     /// Checks a presented token and records its use when it is valid.
-    pub fn verify(&mut self, presented: &str, required_scopes: &[String], now: Epoch) -> Result<Verdict> {
+    pub fn verify(
+        &mut self,
+        presented: &str,
+        required_scopes: &[String],
+        now: Epoch,
+    ) -> Result<Verdict> {
         let mut verdict = self.check(presented, required_scopes, now)?;
         if let Some(t) = verdict.token.as_mut().filter(|_| verdict.reason.is_none()) {
             if needs_use_recorded(t, now) && self.record_use(&[t.id], now)? > 0 {
@@ -195,7 +227,13 @@ impl Store {
     }
 
     /// Revokes a token. Revoking a revoked token changes nothing.
-    pub fn revoke(&mut self, id: u64, actor: &str, now: Epoch, detail: Option<&str>) -> Result<Change> {
+    pub fn revoke(
+        &mut self,
+        id: u64,
+        actor: &str,
+        now: Epoch,
+        detail: Option<&str>,
+    ) -> Result<Change> {
         let actor = validate::actor(actor)?;
         let tx = self.write()?;
         let prefix = prefix(&tx)?;
@@ -223,7 +261,14 @@ impl Store {
             .collect::<rusqlite::Result<_>>()?;
         let mut tokens = Vec::with_capacity(ids.len());
         for id in ids {
-            audit(&tx, now, id, Action::Revoked, actor, Some(&format!("all tokens of owner {owner}")))?;
+            audit(
+                &tx,
+                now,
+                id,
+                Action::Revoked,
+                actor,
+                Some(&format!("all tokens of owner {owner}")),
+            )?;
             tokens.extend(get(&tx, id, &prefix)?);
         }
         tokens.sort_by_key(|t| t.id);
@@ -234,16 +279,24 @@ impl Store {
     /// The live (not revoked) tokens of `owner`, for confirming a revoke.
     pub fn live_tokens_of(&self, owner: &str) -> Result<Vec<Token>> {
         let prefix = self.prefix()?;
-        let mut stmt = self
-            .conn
-            .prepare_cached(&format!("SELECT {COLUMNS} FROM tokens WHERE owner = ?1 AND revoked_at IS NULL ORDER BY id"))?;
-        let tokens = stmt.query_map([owner], |r| row(r, &prefix))?.collect::<rusqlite::Result<_>>()?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM tokens WHERE owner = ?1 AND revoked_at IS NULL ORDER BY id"
+        ))?;
+        let tokens = stmt
+            .query_map([owner], |r| row(r, &prefix))?
+            .collect::<rusqlite::Result<_>>()?;
         Ok(tokens)
     }
 
     /// Gives a token a new secret and expiry; the old secret stops verifying
     /// when this commits. A revoked token is a [`Error::Conflict`].
-    pub fn reset(&mut self, id: u64, expires_at: Option<Epoch>, actor: &str, now: Epoch) -> Result<(Token, Secret)> {
+    pub fn reset(
+        &mut self,
+        id: u64,
+        expires_at: Option<Epoch>,
+        actor: &str,
+        now: Epoch,
+    ) -> Result<(Token, Secret)> {
         let actor = validate::actor(actor)?;
         let tx = self.write()?;
         let prefix = prefix(&tx)?;
@@ -262,20 +315,33 @@ impl Store {
 
     /// Switches a token off (`disabled`) or on again. A revoked token is a
     /// [`Error::Conflict`]; a token already in that state changes nothing.
-    pub fn set_disabled(&mut self, id: u64, disabled: bool, actor: &str, now: Epoch) -> Result<Change> {
+    pub fn set_disabled(
+        &mut self,
+        id: u64,
+        disabled: bool,
+        actor: &str,
+        now: Epoch,
+    ) -> Result<Change> {
         let actor = validate::actor(actor)?;
         let tx = self.write()?;
         let prefix = prefix(&tx)?;
         let token = locked(&tx, id, &prefix)?;
         if token.revoked_at.is_some() {
-            return Err(revoked_conflict(if disabled { "disable" } else { "enable" }, id));
+            return Err(revoked_conflict(
+                if disabled { "disable" } else { "enable" },
+                id,
+            ));
         }
         if token.disabled == disabled {
             return Ok(Change::Already(token));
         }
         tx.prepare_cached("UPDATE tokens SET disabled = ?2 WHERE id = ?1")?
             .execute(params![token.id, disabled])?;
-        let action = if disabled { Action::Disabled } else { Action::Enabled };
+        let action = if disabled {
+            Action::Disabled
+        } else {
+            Action::Enabled
+        };
         audit(&tx, now, token.id, action, actor, None)?;
         let token = locked(&tx, id, &prefix)?;
         tx.commit()?;
@@ -300,7 +366,13 @@ impl Store {
             "INSERT INTO audit (at, token_id, action, actor)
              SELECT ?3, id, ?4, ?5 FROM tokens WHERE {WHERE} ORDER BY id"
         ))?
-        .execute(params![cutoff, what.include_revoked, now, Action::Purged.code(), actor])?;
+        .execute(params![
+            cutoff,
+            what.include_revoked,
+            now,
+            Action::Purged.code(),
+            actor
+        ])?;
         tx.prepare_cached(&format!("DELETE FROM tokens WHERE {WHERE}"))?
             .execute(params![cutoff, what.include_revoked])?;
         tx.commit()?;
@@ -314,20 +386,28 @@ impl Store {
                 self.display_path()
             )));
         }
-        Ok(self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?)
+        Ok(self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?)
     }
 }
 
 fn needs_use_recorded(token: &Token, now: Epoch) -> bool {
-    token.last_used_at.is_none_or(|at| at <= now - USE_GRANULARITY)
+    token
+        .last_used_at
+        .is_none_or(|at| at <= now - USE_GRANULARITY)
 }
 
 fn revoked_conflict(verb: &str, id: u64) -> Error {
-    Error::Conflict(format!("cannot {verb} token {id}: it is revoked, and revocation is final"))
+    Error::Conflict(format!(
+        "cannot {verb} token {id}: it is revoked, and revocation is final"
+    ))
 }
 
 fn prefix(conn: &rusqlite::Connection) -> Result<String> {
-    Ok(conn.prepare_cached("SELECT value FROM meta WHERE key = 'prefix'")?.query_row([], |r| r.get(0))?)
+    Ok(conn
+        .prepare_cached("SELECT value FROM meta WHERE key = 'prefix'")?
+        .query_row([], |r| r.get(0))?)
 }
 
 fn get(conn: &rusqlite::Connection, id: i64, prefix: &str) -> Result<Option<Token>> {
@@ -354,8 +434,10 @@ pub(super) fn audit(
     actor: &str,
     detail: Option<&str>,
 ) -> Result<()> {
-    conn.prepare_cached("INSERT INTO audit (at, token_id, action, actor, detail) VALUES (?1, ?2, ?3, ?4, ?5)")?
-        .execute(params![at, token_id, action.code(), actor, detail])?;
+    conn.prepare_cached(
+        "INSERT INTO audit (at, token_id, action, actor, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![at, token_id, action.code(), actor, detail])?;
     Ok(())
 }
 
@@ -365,7 +447,11 @@ fn row(r: &Row<'_>, prefix: &str) -> rusqlite::Result<Token> {
         id: r.get(0)?,
         name: r.get(1)?,
         owner: r.get(2)?,
-        scopes: scopes.split(' ').filter(|s| !s.is_empty()).map(str::to_owned).collect(),
+        scopes: scopes
+            .split(' ')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
         disabled: r.get(4)?,
         last4: r.get(5)?,
         prefix: prefix.to_owned(),

@@ -1,0 +1,138 @@
+//! Global behaviour: database location, help, errors, exit codes.
+
+use crate::Env;
+
+#[test]
+fn the_default_database_lives_in_the_data_directory() {
+    let env = Env::new();
+    env.bare(&["-q", "create", "--name", "n"]).run().success();
+    let path = env.dir().join("home/.local/share/tokenctl/tokens.db");
+    assert!(path.exists(), "{}", path.display());
+    env.bare(&["--json", "list"]).run().success();
+}
+
+#[test]
+fn tokenctl_db_names_the_database() {
+    let env = Env::new();
+    let path = env.dir().join("elsewhere.db");
+    env.bare(&["-q", "create", "--name", "n"])
+        .env("TOKENCTL_DB", &path)
+        .run()
+        .success();
+    assert!(path.exists());
+    let v = env
+        .bare(&["--json", "list"])
+        .env("TOKENCTL_DB", &path)
+        .run()
+        .success()
+        .json();
+    assert_eq!(v.as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn actor_comes_from_the_flag_then_the_environment() {
+    let env = Env::new();
+    env.cmd(&["-q", "--actor", "alice", "create", "--name", "n"])
+        .run()
+        .success();
+    env.cmd(&["-q", "create", "--name", "n"])
+        .env("TOKENCTL_ACTOR", "ci-bot")
+        .run()
+        .success();
+    env.cmd(&["-q", "create", "--name", "n"]).run().success();
+    let log = env.cmd(&["--json", "log"]).run().success().json();
+    assert_eq!(log[0]["actor"], "alice");
+    assert_eq!(log[1]["actor"], "ci-bot");
+    assert!(!log[2]["actor"].as_str().unwrap().is_empty());
+    assert_eq!(env.show(2)["created_by"], "ci-bot");
+}
+
+#[test]
+fn help_and_version() {
+    let env = Env::new();
+    let out = env.bare(&["--help"]).run().success();
+    for cmd in [
+        "create",
+        "list",
+        "show",
+        "revoke",
+        "reset",
+        "enable",
+        "disable",
+        "verify",
+        "purge",
+        "log",
+        "completions",
+    ] {
+        assert!(out.stdout.contains(cmd), "{cmd} missing from --help");
+    }
+    env.bare(&["--version"])
+        .run()
+        .success()
+        .stdout_is(&format!("tokenctl {}\n", env!("CARGO_PKG_VERSION")));
+    assert!(
+        !env.dir().join("home").exists(),
+        "--help touched the file system"
+    );
+}
+
+#[test]
+fn usage_errors_are_one_line_and_exit_2() {
+    let env = Env::new();
+    env.bare(&["frobnicate"])
+        .run()
+        .code(2)
+        .error_has("frobnicate");
+    env.bare(&["list", "--bogus"])
+        .run()
+        .code(2)
+        .error_has("--bogus");
+    env.bare(&["--color", "sometimes", "list"])
+        .run()
+        .code(2)
+        .error_has("sometimes");
+    env.bare(&["--db", "", "list"])
+        .run()
+        .code(2)
+        .error_has("--db");
+    let out = env.bare(&[]).run().code(2);
+    assert!(out.stderr.contains("Usage"));
+}
+
+#[test]
+fn a_directory_is_not_a_database() {
+    let env = Env::new();
+    std::fs::create_dir_all(env.db()).unwrap();
+    env.cmd(&["list"]).run().code(1).error_has("is a directory");
+    env.cmd(&["create", "--name", "n"])
+        .run()
+        .code(1)
+        .error_has("is a directory");
+}
+
+#[test]
+fn a_corrupt_file_is_reported_and_left_alone() {
+    let env = Env::new();
+    std::fs::create_dir_all(env.db().parent().unwrap()).unwrap();
+    let junk = vec![0x42u8; 8192];
+    std::fs::write(env.db(), &junk).unwrap();
+    env.cmd(&["list"])
+        .run()
+        .code(1)
+        .error_has(env.db().to_str().unwrap());
+    env.cmd(&["create", "--name", "n"])
+        .run()
+        .code(1)
+        .error_has("not a database");
+    env.cmd(&["verify"]).stdin("x\n").run().code(1);
+    assert_eq!(std::fs::read(env.db()).unwrap(), junk);
+}
+
+#[test]
+fn a_secret_typed_in_the_wrong_place_is_not_echoed() {
+    let env = Env::new();
+    let (_, token) = env.create(&["--name", "n"]);
+    let out = env.cmd(&["show", &token]).run().code(2);
+    assert!(!out.stderr.contains(&token), "{}", out.stderr);
+    assert!(out.stderr.contains("tok_****"), "{}", out.stderr);
+}

@@ -1,0 +1,55 @@
+//! `show`: one token in detail, masked; unknown ids.
+
+use crate::Env;
+
+#[test]
+fn show_is_masked() {
+    let env = Env::new();
+    let (id, secret) = env.create(&[
+        "--name",
+        "CI deploy",
+        "--owner",
+        "alice",
+        "--scope",
+        "deploy",
+    ]);
+    let out = env.cmd(&["show", "1"]).run().success().stderr_is("");
+    assert!(
+        out.stdout.contains("CI deploy")
+            && out.stdout.contains("alice")
+            && out.stdout.contains("deploy")
+    );
+    assert!(
+        out.stdout
+            .contains(&format!("tok_****{}", &secret[secret.len() - 4..]))
+    );
+    assert!(!out.stdout.contains(&secret));
+    let v = env.show(id);
+    assert_eq!(v["id"], 1);
+    assert_eq!(v["status"], "active");
+}
+
+#[test]
+fn unknown_and_bad_ids() {
+    let env = Env::new();
+    env.create(&["--name", "n"]);
+    env.cmd(&["show", "2"])
+        .run()
+        .code(5)
+        .error_has("no token with id 2")
+        .stdout_is("");
+    env.cmd(&["show", "99999999999999999999"])
+        .run()
+        .code(2)
+        .error_has("positive whole number");
+    env.cmd(&["show", "18446744073709551615"])
+        .run()
+        .code(5)
+        .error_has("18446744073709551615");
+    env.cmd(&["show", "0"])
+        .run()
+        .code(2)
+        .error_has("positive whole number");
+    env.cmd(&["show", "-1"]).run().code(2);
+    env.cmd(&["show", "x"]).run().code(2);
+}
