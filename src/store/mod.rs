@@ -5,6 +5,9 @@ mod audit;
 mod migrate;
 mod tokens;
 
+#[cfg(test)]
+mod tests;
+
 use std::fs::{DirBuilder, OpenOptions};
 use std::io::ErrorKind;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
