@@ -133,6 +133,11 @@ impl Store {
         Ok(store)
     }
 
+    /// The database file; `None` in memory.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
     /// Whether this open created the database file.
     pub fn created(&self) -> bool {
         self.created
