@@ -16,7 +16,7 @@ use std::path::Path;
 use clap::CommandFactory;
 use clap_complete::{Generator, Shell};
 use clap_mangen::Man;
-use clap_mangen::roff::{Roff, bold, italic, roman};
+use clap_mangen::roff::{Inline, Roff, bold, italic, roman};
 
 /// The one command that regenerates `completions/` and `man/` at the
 /// repository root.
@@ -469,34 +469,36 @@ fn tidy(roff: &str) -> String {
     out
 }
 
+/// A section of tagged paragraphs: each tag (in the given font) with its
+/// text indented below it.
+fn tagged(roff: &mut Roff, heading: &str, rows: impl IntoIterator<Item = (Inline, String)>) {
+    roff.control("SH", [heading]);
+    for (tag, text) in rows {
+        roff.control("TP", []);
+        roff.text([tag]);
+        roff.text([roman(text)]);
+    }
+}
+
 /// EXIT STATUS: the rows of [`EXIT_CODES`] for `codes`.
 fn exit_status(roff: &mut Roff, codes: &[u8]) {
-    roff.control("SH", ["EXIT STATUS"]);
-    for (code, meaning) in EXIT_CODES.iter().filter(|(c, _)| codes.contains(c)) {
-        roff.control("TP", []);
-        roff.text([bold(code.to_string())]);
-        roff.text([roman(*meaning)]);
-    }
+    let rows = EXIT_CODES
+        .iter()
+        .filter(|(code, _)| codes.contains(code))
+        .map(|(code, meaning)| (bold(code.to_string()), (*meaning).to_owned()));
+    tagged(roff, "EXIT STATUS", rows);
 }
 
-/// ENVIRONMENT: [`ENVIRONMENT`].
+/// ENVIRONMENT: [`ENVIRONMENT`], names in bold.
 fn environment(roff: &mut Roff) {
-    roff.control("SH", ["ENVIRONMENT"]);
-    for (name, meaning) in ENVIRONMENT {
-        roff.control("TP", []);
-        roff.text([bold(name)]);
-        roff.text([roman(meaning)]);
-    }
+    let rows = ENVIRONMENT.map(|(name, meaning)| (bold(name), meaning.to_owned()));
+    tagged(roff, "ENVIRONMENT", rows);
 }
 
-/// FILES: [`FILES`].
+/// FILES: [`FILES`], paths in italics as man(7) asks.
 fn files_section(roff: &mut Roff) {
-    roff.control("SH", ["FILES"]);
-    for (path, meaning) in FILES {
-        roff.control("TP", []);
-        roff.text([italic(path)]);
-        roff.text([roman(meaning)]);
-    }
+    let rows = FILES.map(|(path, meaning)| (italic(path), meaning.to_owned()));
+    tagged(roff, "FILES", rows);
 }
 
 /// EXAMPLES: each example's text, then its lines verbatim.

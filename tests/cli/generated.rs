@@ -1,7 +1,7 @@
 //! The committed completion scripts and man pages: fresh (what the code
-//! generates now), and working in the real clients: bash completes with them,
-//! man and mandoc render them without a warning, and the examples they print
-//! run.
+//! generates now), and working in the real clients: bash and fish complete
+//! with them, zsh parses its script, man and mandoc render the pages without
+//! a warning, and the examples the pages print run.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -265,6 +265,61 @@ fn bash_completes_commands_options_and_values() {
     assert_eq!(
         bash_complete("tokenctl list --status "),
         ["active", "disabled", "expired", "revoked"]
+    );
+}
+
+/// What the committed fish script offers for `line`, asked of a real fish
+/// with `complete -C`: the candidates, without their descriptions, sorted.
+fn fish_complete(line: &str) -> Vec<String> {
+    let fish = require("fish", "fish");
+    let home = tempfile::tempdir().unwrap();
+    let out = output(
+        Command::new(fish)
+            .args(["--no-config", "-c", "source $argv[1]; complete -C $argv[2]"])
+            .arg(root().join("completions/tokenctl.fish"))
+            .arg(line)
+            // fish writes its history and variables under HOME.
+            .env("HOME", home.path())
+            .env_remove("XDG_CONFIG_HOME")
+            .env_remove("XDG_DATA_HOME"),
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "fish failed on {line:?}: {stderr}");
+    assert_eq!(stderr, "", "fish complained on {line:?}");
+    let mut words: Vec<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| l.split('\t').next().unwrap_or_default().to_owned())
+        .collect();
+    words.sort();
+    words
+}
+
+#[test]
+fn fish_completes_commands_options_and_values() {
+    assert_eq!(fish_complete("tokenctl re"), ["reset", "revoke"]);
+    assert_eq!(fish_complete("tokenctl purge --inc"), ["--include-revoked"]);
+    assert_eq!(
+        fish_complete("tokenctl list --status "),
+        ["active", "disabled", "expired", "revoked"]
+    );
+}
+
+#[test]
+fn zsh_parses_its_completion_function() {
+    let zsh = require("zsh", "zsh");
+    let script = root().join("completions/_tokenctl");
+    let out = output(Command::new(zsh).args(["-n"]).arg(&script));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "",
+        "zsh -n {script:?}"
+    );
+    assert!(out.status.success());
+    let text = std::fs::read_to_string(&script).unwrap();
+    assert!(
+        text.starts_with("#compdef tokenctl"),
+        "zsh autoloads it by this line"
     );
 }
 
