@@ -11,8 +11,8 @@ use crate::validate;
 /// Administer API tokens kept in a local SQLite database.
 ///
 /// An operator issues a token for a person or an application; its secret is
-/// printed exactly once, and from then on only a masked form (`tok_****F7bX`)
-/// is shown. Applications and scripts check presented tokens with `verify`,
+/// printed exactly once, and from then on only a masked form (tok_****F7bX)
+/// is shown. Applications and scripts check presented tokens with verify,
 /// reading the token from stdin.
 #[derive(Debug, Parser)]
 #[command(
@@ -46,7 +46,7 @@ pub struct Global {
     #[arg(short, long, global = true)]
     pub quiet: bool,
 
-    /// When to colour human output; `auto` means only on a terminal without NO_COLOR
+    /// When to colour human output; auto means only on a terminal without NO_COLOR
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
 
@@ -83,7 +83,7 @@ pub enum Command {
     ///
     /// The secret goes to stdout; the note that it will not be shown again goes
     /// to stderr. With -q stdout is the secret and a newline, nothing else:
-    /// `TOKEN=$(tokenctl -q create --name ci)`.
+    /// TOKEN=$(tokenctl -q create --name ci)
     Create(CreateArgs),
 
     /// List tokens, secrets masked

@@ -16,6 +16,7 @@
 
 pub mod cli;
 mod cmd;
+pub mod docs;
 pub mod error;
 pub mod model;
 mod output;
@@ -27,8 +28,7 @@ pub mod validate;
 
 use std::process::ExitCode;
 
-use clap::CommandFactory;
-
+pub use docs::completion_script;
 pub use error::{Error, Result};
 pub use model::{Action, Event, Reason, Status, Token, Verdict};
 pub use store::Store;
@@ -93,11 +93,4 @@ fn redact(text: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("'")
-}
-
-/// The completion script for `shell`, generated from the clap definition.
-pub fn completion_script(shell: clap_complete::Shell) -> Vec<u8> {
-    let mut buf = Vec::new();
-    clap_complete::generate(shell, &mut cli::Cli::command(), "tokenctl", &mut buf);
-    buf
 }

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::new_without_default)]
 
 mod create;
+mod generated;
 mod global;
 mod init;
 mod list;

@@ -1,0 +1,256 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[tokenctl] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'tokenctl'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'tokenctl'= {
+            cand --db 'Database file [default: ~/.local/share/tokenctl/tokens.db]'
+            cand --color 'When to colour human output; auto means only on a terminal without NO_COLOR'
+            cand --actor 'Who is acting, for the audit trail [default: the OS user]'
+            cand --json 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
+            cand -q 'Print only the data the command exists for (a new secret); no notes'
+            cand --quiet 'Print only the data the command exists for (a new secret); no notes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand init 'Create the database, optionally with a token prefix (create does this too)'
+            cand create 'Issue a token and print its secret, once'
+            cand list 'List tokens, secrets masked'
+            cand show 'Show one token in detail, secret masked'
+            cand revoke 'Revoke a token, or every live token of an owner; irreversible'
+            cand reset 'Give a token a new secret under the same id; the old secret dies at once'
+            cand enable 'Enable a disabled token again'
+            cand disable 'Disable a token; enable undoes it'
+            cand verify 'Check a token read from stdin (never from the command line)'
+            cand purge 'Delete expired (and optionally revoked) tokens, for cron'
+            cand log 'Show the audit trail of changes, oldest first'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'tokenctl;init'= {
+            cand --prefix 'Token prefix for this database: a lowercase letter, then 1-15 lowercase letters or digits'
+            cand --db 'Database file [default: ~/.local/share/tokenctl/tokens.db]'
+            cand --color 'When to colour human output; auto means only on a terminal without NO_COLOR'
+            cand --actor 'Who is acting, for the audit trail [default: the OS user]'
+            cand --json 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
+            cand -q 'Print only the data the command exists for (a new secret); no notes'
+            cand --quiet 'Print only the data the command exists for (a new secret); no notes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tokenctl;create'= {
+            cand --name 'Display name, 1-100 characters, no control characters'
+            cand --owner 'The user, e-mail or application the token belongs to'
+            cand --scope 'A scope to grant (repeatable): a-z first, then a-z 0-9 : . _ - [default: read, write]'
+            cand --expires-in 'Expire after this long, e.g. 90d, 12h, 2w, 1d12h [default: 180d]'
+            cand --expires-at 'Expire at this time: RFC 3339 (2027-01-01T00:00:00Z) or a date (midnight UTC)'
+            cand --db 'Database file [default: ~/.local/share/tokenctl/tokens.db]'
+            cand --color 'When to colour human output; auto means only on a terminal without NO_COLOR'
+            cand --actor 'Who is acting, for the audit trail [default: the OS user]'
+            cand --no-expiry 'Never expire'
+            cand --json 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
+            cand -q 'Print only the data the command exists for (a new secret); no notes'
+            cand --quiet 'Print only the data the command exists for (a new secret); no notes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tokenctl;list'= {
+            cand --status 'Only tokens in this state'
+            cand --owner 'Only tokens of this owner'
+            cand --expiring-within 'Only tokens, not revoked, that expire within this long from now'
+            cand --db 'Database file [default: ~/.local/share/tokenctl/tokens.db]'
+            cand --color 'When to colour human output; auto means only on a terminal without NO_COLOR'
+            cand --actor 'Who is acting, for the audit trail [default: the OS user]'
+            cand --json 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
+            cand -q 'Print only the data the command exists for (a new secret); no notes'
+            cand --quiet 'Print only the data the command exists for (a new secret); no notes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tokenctl;show'= {
+            cand --db 'Database file [default: ~/.local/share/tokenctl/tokens.db]'
+            cand --color 'When to colour human output; auto means only on a terminal without NO_COLOR'
+            cand --actor 'Who is acting, for the audit trail [default: the OS user]'
+            cand --json 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
+            cand -q 'Print only the data the command exists for (a new secret); no notes'
+            cand --quiet 'Print only the data the command exists for (a new secret); no notes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tokenctl;revoke'= {
+            cand --owner 'Revoke every live (not yet revoked) token of this owner, in one transaction'
+            cand --db 'Database file [default: ~/.local/share/tokenctl/tokens.db]'
+            cand --color 'When to colour human output; auto means only on a terminal without NO_COLOR'
+            cand --actor 'Who is acting, for the audit trail [default: the OS user]'
+            cand -y 'Do not ask for confirmation'
+            cand --yes 'Do not ask for confirmation'
+            cand --json 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
+            cand -q 'Print only the data the command exists for (a new secret); no notes'
+            cand --quiet 'Print only the data the command exists for (a new secret); no notes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tokenctl;reset'= {
+            cand --expires-in 'Expire after this long, e.g. 90d, 12h, 2w, 1d12h [default: 180d]'
+            cand --expires-at 'Expire at this time: RFC 3339 (2027-01-01T00:00:00Z) or a date (midnight UTC)'
+            cand --db 'Database file [default: ~/.local/share/tokenctl/tokens.db]'
+            cand --color 'When to colour human output; auto means only on a terminal without NO_COLOR'
+            cand --actor 'Who is acting, for the audit trail [default: the OS user]'
+            cand --no-expiry 'Never expire'
+            cand -y 'Do not ask for confirmation'
+            cand --yes 'Do not ask for confirmation'
+            cand --json 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
+            cand -q 'Print only the data the command exists for (a new secret); no notes'
+            cand --quiet 'Print only the data the command exists for (a new secret); no notes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tokenctl;enable'= {
+            cand --db 'Database file [default: ~/.local/share/tokenctl/tokens.db]'
+            cand --color 'When to colour human output; auto means only on a terminal without NO_COLOR'
+            cand --actor 'Who is acting, for the audit trail [default: the OS user]'
+            cand --json 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
+            cand -q 'Print only the data the command exists for (a new secret); no notes'
+            cand --quiet 'Print only the data the command exists for (a new secret); no notes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tokenctl;disable'= {
+            cand --db 'Database file [default: ~/.local/share/tokenctl/tokens.db]'
+            cand --color 'When to colour human output; auto means only on a terminal without NO_COLOR'
+            cand --actor 'Who is acting, for the audit trail [default: the OS user]'
+            cand --json 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
+            cand -q 'Print only the data the command exists for (a new secret); no notes'
+            cand --quiet 'Print only the data the command exists for (a new secret); no notes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tokenctl;verify'= {
+            cand --require-scope 'Also require this scope (repeatable); lacking one is exit 4'
+            cand --db 'Database file [default: ~/.local/share/tokenctl/tokens.db]'
+            cand --color 'When to colour human output; auto means only on a terminal without NO_COLOR'
+            cand --actor 'Who is acting, for the audit trail [default: the OS user]'
+            cand --batch 'Read one token per line until end of input; write one JSON line per input line'
+            cand --json 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
+            cand -q 'Print only the data the command exists for (a new secret); no notes'
+            cand --quiet 'Print only the data the command exists for (a new secret); no notes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tokenctl;purge'= {
+            cand --older-than 'Only tokens that expired (or were revoked) at least this long ago [default: 0s]'
+            cand --db 'Database file [default: ~/.local/share/tokenctl/tokens.db]'
+            cand --color 'When to colour human output; auto means only on a terminal without NO_COLOR'
+            cand --actor 'Who is acting, for the audit trail [default: the OS user]'
+            cand --include-revoked 'Also purge revoked tokens'
+            cand --dry-run 'Show what would be purged; change nothing'
+            cand --json 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
+            cand -q 'Print only the data the command exists for (a new secret); no notes'
+            cand --quiet 'Print only the data the command exists for (a new secret); no notes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tokenctl;log'= {
+            cand --limit 'Show only the N most recent events (still oldest first)'
+            cand --db 'Database file [default: ~/.local/share/tokenctl/tokens.db]'
+            cand --color 'When to colour human output; auto means only on a terminal without NO_COLOR'
+            cand --actor 'Who is acting, for the audit trail [default: the OS user]'
+            cand --json 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
+            cand -q 'Print only the data the command exists for (a new secret); no notes'
+            cand --quiet 'Print only the data the command exists for (a new secret); no notes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tokenctl;completions'= {
+            cand --db 'Database file [default: ~/.local/share/tokenctl/tokens.db]'
+            cand --color 'When to colour human output; auto means only on a terminal without NO_COLOR'
+            cand --actor 'Who is acting, for the audit trail [default: the OS user]'
+            cand --json 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
+            cand -q 'Print only the data the command exists for (a new secret); no notes'
+            cand --quiet 'Print only the data the command exists for (a new secret); no notes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tokenctl;help'= {
+            cand init 'Create the database, optionally with a token prefix (create does this too)'
+            cand create 'Issue a token and print its secret, once'
+            cand list 'List tokens, secrets masked'
+            cand show 'Show one token in detail, secret masked'
+            cand revoke 'Revoke a token, or every live token of an owner; irreversible'
+            cand reset 'Give a token a new secret under the same id; the old secret dies at once'
+            cand enable 'Enable a disabled token again'
+            cand disable 'Disable a token; enable undoes it'
+            cand verify 'Check a token read from stdin (never from the command line)'
+            cand purge 'Delete expired (and optionally revoked) tokens, for cron'
+            cand log 'Show the audit trail of changes, oldest first'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'tokenctl;help;init'= {
+        }
+        &'tokenctl;help;create'= {
+        }
+        &'tokenctl;help;list'= {
+        }
+        &'tokenctl;help;show'= {
+        }
+        &'tokenctl;help;revoke'= {
+        }
+        &'tokenctl;help;reset'= {
+        }
+        &'tokenctl;help;enable'= {
+        }
+        &'tokenctl;help;disable'= {
+        }
+        &'tokenctl;help;verify'= {
+        }
+        &'tokenctl;help;purge'= {
+        }
+        &'tokenctl;help;log'= {
+        }
+        &'tokenctl;help;completions'= {
+        }
+        &'tokenctl;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,525 @@
+//! Shell completion scripts and man pages, generated from the clap definition
+//! in [`crate::cli`], so that what ships in `completions/` and `man/` is what
+//! the binary parses.
+//!
+//! clap knows the options; it does not know the exit codes, the environment,
+//! the files or how the commands are used together. Those sections are kept
+//! here, once, and added to every page that needs them. [`REGENERATE`] writes
+//! both folders into the repository; an integration test writes them into a
+//! temporary directory and fails when the committed copies differ.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::io::{self, Write};
+use std::path::Path;
+
+use clap::CommandFactory;
+use clap_complete::{Generator, Shell};
+use clap_mangen::Man;
+use clap_mangen::roff::{Inline, Roff, bold, italic, roman};
+
+/// The one command that regenerates `completions/` and `man/` at the
+/// repository root.
+pub const REGENERATE: &str = "cargo run --example gen";
+
+/// The folder of completion scripts, relative to the output root.
+pub const COMPLETIONS_DIR: &str = "completions";
+
+/// The folder of man pages, relative to the output root.
+pub const MAN_DIR: &str = "man";
+
+/// Every shell a completion script is generated for.
+pub const SHELLS: [Shell; 5] = [
+    Shell::Bash,
+    Shell::Zsh,
+    Shell::Fish,
+    Shell::PowerShell,
+    Shell::Elvish,
+];
+
+/// The program name, as the completion scripts and man pages call it.
+const BIN: &str = "tokenctl";
+
+/// The date in the pages' title line: the release they describe. A fixed
+/// date, not the day they were generated, so that generating is
+/// deterministic; bump it together with the version in Cargo.toml.
+const PAGES_DATE: &str = "2026-11-23";
+
+/// SPEC §4: every exit code and what it means. The man pages print these
+/// rows; a subcommand's page prints the rows that command can produce.
+const EXIT_CODES: [(u8, &str); 7] = [
+    (0, "Success; for verify: the token is valid."),
+    (
+        1,
+        "Runtime error (database, file system), or the confirmation was declined.",
+    ),
+    (
+        2,
+        "Usage error: a bad flag or value, or a refusal to act without --yes.",
+    ),
+    (
+        3,
+        "verify: the token is rejected (malformed, unknown, revoked, expired, disabled).",
+    ),
+    (4, "verify: the token is valid but lacks a required scope."),
+    (5, "No token with that id."),
+    (
+        6,
+        "Conflict: the token's state forbids it (enable, disable or reset a revoked token; a different prefix at init).",
+    ),
+];
+
+/// The exit codes `command` can produce; every command can succeed, fail at
+/// run time, or be called wrongly.
+fn exit_codes(command: &str) -> &'static [u8] {
+    match command {
+        "show" | "revoke" | "log" => &[0, 1, 2, 5],
+        "reset" | "enable" | "disable" => &[0, 1, 2, 5, 6],
+        "init" => &[0, 1, 2, 6],
+        "verify" => &[0, 1, 2, 3, 4],
+        "create" | "list" | "purge" | "completions" => &[0, 1, 2],
+        _ => &[0, 1, 2, 3, 4, 5, 6],
+    }
+}
+
+/// The environment variables tokenctl reads.
+const ENVIRONMENT: [(&str, &str); 4] = [
+    ("TOKENCTL_DB", "The database file, when --db is not given."),
+    (
+        "TOKENCTL_ACTOR",
+        "Who is acting, recorded in the audit trail, when --actor is not given. Without either, the operating system's user name is recorded.",
+    ),
+    (
+        "NO_COLOR",
+        "When set to anything but the empty string, --color auto (the default) does not colour tables. --color always still does.",
+    ),
+    (
+        "XDG_DATA_HOME",
+        "Where the default database lives: $XDG_DATA_HOME/tokenctl/tokens.db, else ~/.local/share/tokenctl/tokens.db.",
+    ),
+];
+
+/// The files tokenctl uses.
+const FILES: [(&str, &str); 2] = [
+    (
+        "~/.local/share/tokenctl/tokens.db",
+        "The default database, a SQLite file. A command that writes creates it when it is missing: the directory with mode 0700, the file with mode 0600. It holds only the SHA-256 of each secret, never the secret itself.",
+    ),
+    (
+        "~/.local/share/tokenctl/tokens.db-wal, tokens.db-shm",
+        "SQLite's write-ahead log and its index, beside the database while it is in use. Copy or back up the database with sqlite3's .backup, not by copying the file alone.",
+    ),
+];
+
+/// The crontab line that clears out dead tokens every night, shown on the
+/// main page and on the page of purge.
+pub const CRON_PURGE: &str = "17 3 * * * tokenctl -q purge --older-than 30d --include-revoked";
+
+/// The main page's CI script; a test runs it as it is printed.
+pub const CI_EXAMPLE: &str = r#"# Issue a token for this job; with -q, stdout is the secret alone.
+TOKEN=$(tokenctl -q create --name "ci job" --owner ci-bot --scope deploy --expires-in 1h)
+# verify reads the token from stdin; the exit code is the verdict.
+printf '%s\n' "$TOKEN" | tokenctl -q verify --require-scope deploy
+case $? in
+  0) echo "token is valid" ;;
+  3) echo "token rejected" >&2; exit 1 ;;
+  4) echo "token lacks the deploy scope" >&2; exit 1 ;;
+  *) echo "tokenctl failed" >&2; exit 1 ;;
+esac
+# When the job is done; there is no terminal to confirm on, so --yes.
+tokenctl -q revoke --owner ci-bot --yes"#;
+
+/// One example: what it shows, then the shell to type, printed verbatim.
+struct Example {
+    what: &'static str,
+    code: &'static str,
+}
+
+/// The main page's examples: how the commands are used together.
+const MAIN_EXAMPLES: [Example; 3] = [
+    Example {
+        what: "An operator's session: issue a token, hand its secret over once, look after it, and finally revoke it. reset and revoke ask for confirmation on a terminal.",
+        code: r#"$ tokenctl create --name "CI deploy" --owner alice --scope deploy --expires-in 90d
+$ tokenctl list --expiring-within 30d
+$ tokenctl show 1
+$ tokenctl disable 1
+$ tokenctl enable 1
+$ tokenctl reset 1 --expires-in 90d
+$ tokenctl log 1
+$ tokenctl revoke --owner alice"#,
+    },
+    Example {
+        what: "A CI script. verify reads the token from stdin, never from the command line, where ps would show it to every user.",
+        code: CI_EXAMPLE,
+    },
+    Example {
+        what: "A crontab line that deletes, every night, the tokens that expired or were revoked more than 30 days ago. With -q it prints nothing unless something goes wrong, so cron mails only on trouble.",
+        code: CRON_PURGE,
+    },
+];
+
+/// A subcommand page's examples.
+fn command_examples(command: &str) -> &'static [Example] {
+    match command {
+        "init" => &[Example {
+            what: "Create a database whose tokens start with acme_ (create makes one with the prefix tok when there is none):",
+            code: "tokenctl init --prefix acme",
+        }],
+        "create" => &[
+            Example {
+                what: "Issue a token for a person; the secret is printed once:",
+                code: r#"tokenctl create --name "CI deploy" --owner alice --scope deploy --expires-in 90d"#,
+            },
+            Example {
+                what: "In a script, capture the secret alone:",
+                code: "TOKEN=$(tokenctl -q create --name ci --expires-in 1d)",
+            },
+        ],
+        "list" => &[
+            Example {
+                what: "Tokens that need renewing soon, and alice's active tokens:",
+                code: "tokenctl list --expiring-within 30d\ntokenctl list --status active --owner alice",
+            },
+            Example {
+                what: "The ids of every active token, for a script:",
+                code: "tokenctl --json list --status active | jq -r '.[].id'",
+            },
+        ],
+        "show" => &[Example {
+            what: "One token in detail, for a person and for a script:",
+            code: "tokenctl show 42\ntokenctl --json show 42",
+        }],
+        "revoke" => &[
+            Example {
+                what: "Revoke one token, after confirming on the terminal:",
+                code: "tokenctl revoke 42",
+            },
+            Example {
+                what: "Incident response from a script: every live token of one owner, at once:",
+                code: "tokenctl -q revoke --owner alice --yes",
+            },
+        ],
+        "reset" => &[Example {
+            what: "Give token 42 a new secret that expires in 30 days, in a script:",
+            code: "NEW=$(tokenctl -q reset 42 --expires-in 30d --yes)",
+        }],
+        "enable" => &[Example {
+            what: "Let a disabled token be used again:",
+            code: "tokenctl enable 42",
+        }],
+        "disable" => &[Example {
+            what: "Stop a token from verifying for now; enable undoes it:",
+            code: "tokenctl disable 42",
+        }],
+        "verify" => &[
+            Example {
+                what: "Check a presented token; the exit code is the answer:",
+                code: r#"printf '%s\n' "$TOKEN" | tokenctl -q verify --require-scope deploy"#,
+            },
+            Example {
+                what: "Check many tokens, one per line, and get one JSON line for each:",
+                code: "tokenctl verify --batch < presented.txt > verdicts.jsonl",
+            },
+        ],
+        "purge" => &[
+            Example {
+                what: "See what would go, without deleting anything:",
+                code: "tokenctl purge --include-revoked --dry-run",
+            },
+            Example {
+                what: "A crontab line that purges every night, silently unless something fails:",
+                code: CRON_PURGE,
+            },
+        ],
+        "log" => &[Example {
+            what: "The history of token 42, and the 20 most recent changes of all tokens:",
+            code: "tokenctl log 42\ntokenctl log --limit 20",
+        }],
+        "completions" => &[
+            Example {
+                what: "bash (with the bash-completion package), for the current user:",
+                code: "mkdir -p ~/.local/share/bash-completion/completions\ntokenctl completions bash > ~/.local/share/bash-completion/completions/tokenctl",
+            },
+            Example {
+                what: "zsh: a file named _tokenctl in a folder on $fpath, then compinit (in ~/.zshrc):",
+                code: "mkdir -p ~/.zfunc && tokenctl completions zsh > ~/.zfunc/_tokenctl\nfpath=(~/.zfunc $fpath); autoload -Uz compinit && compinit",
+            },
+            Example {
+                what: "fish:",
+                code: "tokenctl completions fish > ~/.config/fish/completions/tokenctl.fish",
+            },
+            Example {
+                what: "PowerShell: add this line to the file $PROFILE names:",
+                code: "tokenctl completions powershell | Out-String | Invoke-Expression",
+            },
+            Example {
+                what: "elvish: add this line to ~/.config/elvish/rc.elv:",
+                code: "eval (tokenctl completions elvish | slurp)",
+            },
+        ],
+        _ => &[],
+    }
+}
+
+/// The file name of `shell`'s completion script, as the shell looks for it
+/// (`tokenctl.bash`, `_tokenctl`, `tokenctl.fish`, `_tokenctl.ps1`,
+/// `tokenctl.elv`).
+pub fn completion_file(shell: Shell) -> String {
+    shell.file_name(BIN)
+}
+
+/// The completion script for `shell`, generated from the clap definition.
+pub fn completion_script(shell: Shell) -> Vec<u8> {
+    let mut buf = Vec::new();
+    clap_complete::generate(shell, &mut crate::cli::Cli::command(), BIN, &mut buf);
+    buf
+}
+
+/// Every generated file: its path relative to the output root, with `/`
+/// separators (`completions/tokenctl.bash`, `man/tokenctl-list.1`), and its
+/// contents. The same code always gives the same bytes.
+pub fn files() -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = SHELLS
+        .iter()
+        .map(|&shell| {
+            (
+                format!("{COMPLETIONS_DIR}/{}", completion_file(shell)),
+                completion_script(shell),
+            )
+        })
+        .collect();
+    files.extend(
+        man_pages()
+            .into_iter()
+            .map(|(name, page)| (format!("{MAN_DIR}/{name}"), page)),
+    );
+    files
+}
+
+/// Writes every generated file under `root` (`root/completions/`,
+/// `root/man/`), creating the folders, and deletes files in those two folders
+/// that are no longer generated (a renamed command's old page). Returns the
+/// relative paths written.
+pub fn write_to(root: &Path) -> io::Result<Vec<String>> {
+    let files = files();
+    let wanted: BTreeSet<&str> = files.iter().map(|(path, _)| path.as_str()).collect();
+    for dir in [COMPLETIONS_DIR, MAN_DIR] {
+        let dir_path = root.join(dir);
+        fs::create_dir_all(&dir_path)?;
+        for entry in fs::read_dir(&dir_path)? {
+            let entry = entry?;
+            let relative = format!("{dir}/{}", entry.file_name().to_string_lossy());
+            if entry.file_type()?.is_file() && !wanted.contains(relative.as_str()) {
+                fs::remove_file(entry.path())?;
+            }
+        }
+    }
+    for (path, contents) in &files {
+        fs::write(root.join(path), contents)?;
+    }
+    Ok(files.into_iter().map(|(path, _)| path).collect())
+}
+
+/// `tokenctl.1` and `tokenctl-<command>.1` for every visible subcommand.
+fn man_pages() -> Vec<(String, Vec<u8>)> {
+    // `help` is a clap convenience, not a command with a page of its own.
+    let mut cli = crate::cli::Cli::command().disable_help_subcommand(true);
+    cli.build();
+    let mut pages = vec![(format!("{BIN}.1"), main_page(&cli))];
+    for sub in cli.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let page = command_page(sub);
+        pages.push((format!("{BIN}-{}.1", sub.get_name()), page));
+    }
+    pages
+}
+
+/// The page of `tokenctl` itself.
+fn main_page(cli: &clap::Command) -> Vec<u8> {
+    let mut extra = Roff::new();
+    exit_status(&mut extra, &[0, 1, 2, 3, 4, 5, 6]);
+    environment(&mut extra);
+    files_section(&mut extra);
+    examples(&mut extra, &MAIN_EXAMPLES);
+    let mut see_also: Vec<String> = cli
+        .get_subcommands()
+        .filter(|s| !s.is_hide_set())
+        .map(|s| format!("{BIN}-{}(1)", s.get_name()))
+        .collect();
+    see_also.extend(["sqlite3(1)".to_owned(), "crontab(5)".to_owned()]);
+    render(cli, BIN, &extra, &see_also)
+}
+
+/// The page of one subcommand.
+fn command_page(cmd: &clap::Command) -> Vec<u8> {
+    let name = cmd.get_name();
+    let mut extra = Roff::new();
+    exit_status(&mut extra, exit_codes(name));
+    examples(&mut extra, command_examples(name));
+    let mut see_also = vec![format!("{BIN}(1)")];
+    if name == "purge" {
+        see_also.push("crontab(5)".to_owned());
+    }
+    render(cmd, &format!("{BIN}-{name}"), &extra, &see_also)
+}
+
+/// Lays out one page: clap's sections, then ours, then the version, then
+/// SEE ALSO, in the order man-pages(7) gives.
+fn render(cmd: &clap::Command, title: &str, extra: &Roff, see_also: &[String]) -> Vec<u8> {
+    let man = Man::new(cmd.clone())
+        .title(title.to_uppercase())
+        .date(PAGES_DATE)
+        .source(format!("{BIN} {}", env!("CARGO_PKG_VERSION")))
+        .manual("User Commands");
+    let mut see = Roff::new();
+    see.control("SH", ["SEE ALSO"]);
+    let mut refs = Vec::new();
+    for (i, reference) in see_also.iter().enumerate() {
+        if i > 0 {
+            refs.push(roman(", "));
+        }
+        // `name(1)`: the name in bold, the section in roman, as man(7) asks.
+        let (page, section) = reference.split_once('(').unwrap_or((reference, ""));
+        refs.push(bold(page));
+        if !section.is_empty() {
+            refs.push(roman(format!("({section}")));
+        }
+    }
+    see.text(refs);
+
+    // Each rendered piece starts with the same preamble (it defines the
+    // apostrophe string); the page needs it once, at the top.
+    let preamble = Roff::new().render();
+    let body = |f: &dyn Fn(&mut dyn Write) -> io::Result<()>| -> String {
+        let mut buf = Vec::new();
+        // Writing into a Vec cannot fail.
+        let _ = f(&mut buf);
+        let text = String::from_utf8_lossy(&buf);
+        text.strip_prefix(preamble.as_str())
+            .unwrap_or(&text)
+            .to_owned()
+    };
+    let mut page = preamble.clone();
+    page += &body(&|w| man.render_title(w));
+    // Names and paths must not be hyphenated, and ragged-right reads better
+    // in a terminal than justified text (asciidoctor's pages do the same).
+    page += ".nh\n.ad l\n";
+    page += &body(&|w| man.render_name_section(w));
+    page += &body(&|w| man.render_synopsis_section(w));
+    page += &body(&|w| man.render_description_section(w));
+    if cmd.get_arguments().any(|a| !a.is_hide_set()) {
+        page += &body(&|w| man.render_options_section(w));
+    }
+    if cmd.get_subcommands().any(|s| !s.is_hide_set()) {
+        page += &body(&|w| man.render_subcommands_section(w));
+    }
+    page += &body(&|w| extra.to_writer(w));
+    page += &body(&|w| man.render_version_section(w));
+    page += &body(&|w| see.to_writer(w));
+    tidy(&page).into_bytes()
+}
+
+/// The longest input line mandoc's lint accepts without a style message.
+const MAX_LINE: usize = 80;
+
+/// Makes the roff source lint-clean (`mandoc -Tlint`) without changing what
+/// it renders: no trailing blanks; a paragraph gap inside an option's
+/// description (clap_mangen writes `.br`, a blank line, `.br` before
+/// "Possible values") as one `.sp`; and long text lines, which fill mode joins
+/// anyway, broken at spaces. Control lines, the tag line after `.TP`, and
+/// verbatim example blocks stay as they are.
+fn tidy(roff: &str) -> String {
+    let roff = roff.replace("\n.br\n\n.br\n", "\n.sp\n");
+    let mut out = String::with_capacity(roff.len());
+    let mut verbatim = false;
+    let mut tag_line = false;
+    for line in roff.lines() {
+        let line = line.trim_end();
+        match line {
+            ".nf" => verbatim = true,
+            ".fi" => verbatim = false,
+            _ => {}
+        }
+        let keep = verbatim || tag_line || line.starts_with('.') || line.len() <= MAX_LINE;
+        tag_line = line == ".TP";
+        if keep {
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        }
+        let mut current = String::new();
+        for word in line.split(' ') {
+            if !current.is_empty() && current.len() + 1 + word.len() > MAX_LINE {
+                out.push_str(&current);
+                out.push('\n');
+                current.clear();
+            }
+            if current.is_empty() {
+                // A line starting with `.` or `'` would be a request.
+                if word.starts_with(['.', '\'']) {
+                    current.push_str("\\&");
+                }
+            } else {
+                current.push(' ');
+            }
+            current.push_str(word);
+        }
+        out.push_str(&current);
+        out.push('\n');
+    }
+    out
+}
+
+/// A section of tagged paragraphs: each tag (in the given font) with its
+/// text indented below it.
+fn tagged(roff: &mut Roff, heading: &str, rows: impl IntoIterator<Item = (Inline, String)>) {
+    roff.control("SH", [heading]);
+    for (tag, text) in rows {
+        roff.control("TP", []);
+        roff.text([tag]);
+        roff.text([roman(text)]);
+    }
+}
+
+/// EXIT STATUS: the rows of [`EXIT_CODES`] for `codes`.
+fn exit_status(roff: &mut Roff, codes: &[u8]) {
+    let rows = EXIT_CODES
+        .iter()
+        .filter(|(code, _)| codes.contains(code))
+        .map(|(code, meaning)| (bold(code.to_string()), (*meaning).to_owned()));
+    tagged(roff, "EXIT STATUS", rows);
+}
+
+/// ENVIRONMENT: [`ENVIRONMENT`], names in bold.
+fn environment(roff: &mut Roff) {
+    let rows = ENVIRONMENT.map(|(name, meaning)| (bold(name), meaning.to_owned()));
+    tagged(roff, "ENVIRONMENT", rows);
+}
+
+/// FILES: [`FILES`], paths in italics as man(7) asks.
+fn files_section(roff: &mut Roff) {
+    let rows = FILES.map(|(path, meaning)| (italic(path), meaning.to_owned()));
+    tagged(roff, "FILES", rows);
+}
+
+/// EXAMPLES: each example's text, then its lines verbatim.
+fn examples(roff: &mut Roff, examples: &[Example]) {
+    if examples.is_empty() {
+        return;
+    }
+    roff.control("SH", ["EXAMPLES"]);
+    for (i, example) in examples.iter().enumerate() {
+        // A section heading already starts a paragraph.
+        if i > 0 {
+            roff.control("PP", []);
+        }
+        roff.text([roman(example.what)]);
+        roff.control("PP", []);
+        roff.control("RS", ["4"]);
+        roff.control("nf", []);
+        for line in example.code.lines() {
+            roff.text([roman(line)]);
+        }
+        roff.control("fi", []);
+        roff.control("RE", []);
+    }
+}
