@@ -14,6 +14,9 @@ use crate::validate;
 const COLUMNS: &str = "id, name, owner, scopes, disabled, last4, created_at, created_by, \
                        expires_at, last_used_at, revoked_at";
 
+/// Page cache for purge, in KiB (a negative `cache_size` means KiB).
+const PURGE_CACHE_KIB: i64 = -65_536;
+
 /// Use is recorded at most once per this many seconds per token.
 const USE_GRANULARITY: Epoch = 60;
 
@@ -362,6 +365,12 @@ impl Store {
                 .query_map(params![cutoff, what.include_revoked], |r| r.get(0))?
                 .collect::<rusqlite::Result<_>>()?);
         }
+        // Deleting rows spread over the table touches pages of the hash
+        // index at random; with SQLite's default 2 MB cache, dirty pages are
+        // spilled and written again and again. A larger cache (used only as
+        // far as needed) halves the time of a big purge.
+        self.conn
+            .pragma_update(None, "cache_size", PURGE_CACHE_KIB)?;
         let tx = self.write()?;
         // Two passes over the table, both inside one write lock, so they see
         // the same tokens: the audit rows first, then the deletion.

@@ -86,6 +86,20 @@ impl Env {
             .json()
     }
 
+    /// The actions in token `id`'s audit trail, oldest first, from `log --json`.
+    pub fn actions(&self, id: i64) -> Vec<String> {
+        let log = self
+            .cmd(&["--json", "log", &id.to_string()])
+            .run()
+            .success()
+            .json();
+        log.as_array()
+            .expect("an array")
+            .iter()
+            .map(|e| e["action"].as_str().expect("an action").to_owned())
+            .collect()
+    }
+
     /// Runs SQL on the sandbox database, for states no command makes at
     /// once (an expiry in the past); returns the rows changed.
     pub fn sql(&self, sql: &str) -> usize {

@@ -30,19 +30,6 @@ fn is_token(s: &str) -> bool {
         && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
-fn actions(env: &Env, id: i64) -> Vec<String> {
-    let log = env
-        .cmd(&["--json", "log", &id.to_string()])
-        .run()
-        .success()
-        .json();
-    log.as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["action"].as_str().unwrap().to_owned())
-        .collect()
-}
-
 #[test]
 fn on_a_terminal_yes_resets_and_the_secret_goes_to_stdout_once() {
     let env = Env::new();
@@ -91,7 +78,7 @@ fn on_a_terminal_yes_resets_and_the_secret_goes_to_stdout_once() {
     assert_eq!(env.verify(new, &[]).0, 0);
     let (code, v) = env.verify(&old, &[]);
     assert_eq!((code, v["reason"].as_str()), (3, Some("unknown")));
-    assert_eq!(actions(&env, id), ["created", "reset"]);
+    assert_eq!(env.actions(id), ["created", "reset"]);
 }
 
 #[test]
@@ -121,7 +108,7 @@ fn on_a_terminal_no_and_a_bare_enter_keep_the_old_secret() {
         assert!(!rest.split_whitespace().any(is_token), "a secret: {rest:?}");
         assert_eq!(env.show(id), before);
         assert_eq!(env.verify(&old, &[]).0, 0);
-        assert_eq!(actions(&env, id), ["created"]);
+        assert_eq!(env.actions(id), ["created"]);
     }
 }
 
@@ -137,7 +124,7 @@ fn without_a_terminal_it_refuses_unless_yes_after_checking_id_and_state() {
             "refusing to reset token 1 without confirmation: stdin is not a terminal; pass --yes",
         );
     assert_eq!(env.verify(&old, &[]).0, 0);
-    assert_eq!(actions(&env, id), ["created"]);
+    assert_eq!(env.actions(id), ["created"]);
     env.cmd(&["reset", "9"])
         .run()
         .code(5)
@@ -149,7 +136,7 @@ fn without_a_terminal_it_refuses_unless_yes_after_checking_id_and_state() {
         .code(6)
         .stdout_is("")
         .error_has("cannot reset token 2: it is revoked");
-    assert_eq!(actions(&env, 2), ["created", "revoked"]);
+    assert_eq!(env.actions(2), ["created", "revoked"]);
 }
 
 #[test]
@@ -332,5 +319,5 @@ fn an_undeliverable_new_secret_revokes_the_token() {
     );
     assert_eq!(env.show(id)["status"], "revoked");
     assert_eq!(env.verify(&old, &[]).1["reason"], "unknown");
-    assert_eq!(actions(&env, id), ["created", "reset", "revoked"]);
+    assert_eq!(env.actions(id), ["created", "reset", "revoked"]);
 }

@@ -9,20 +9,6 @@ fn last4(secret: &str) -> &str {
     &secret[secret.len() - 4..]
 }
 
-/// The actions in token `id`'s audit trail, oldest first.
-fn actions(env: &Env, id: i64) -> Vec<String> {
-    let log = env
-        .cmd(&["--json", "log", &id.to_string()])
-        .run()
-        .success()
-        .json();
-    log.as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["action"].as_str().unwrap().to_owned())
-        .collect()
-}
-
 #[test]
 fn on_a_terminal_it_asks_and_yes_revokes() {
     let env = Env::new();
@@ -42,7 +28,7 @@ fn on_a_terminal_it_asks_and_yes_revokes() {
     assert!(rest.contains("This cannot be undone. yes"), "{rest:?}");
     assert!(rest.contains("revoked token 1"), "{rest:?}");
     assert_eq!(env.show(id)["status"], "revoked");
-    assert_eq!(actions(&env, id), ["created", "revoked"]);
+    assert_eq!(env.actions(id), ["created", "revoked"]);
     let (code, v) = env.verify(&secret, &[]);
     assert_eq!((code, v["reason"].as_str()), (3, Some("revoked")));
 }
@@ -71,7 +57,7 @@ fn on_a_terminal_no_and_a_bare_enter_change_nothing() {
             "{rest:?}"
         );
         assert_eq!(env.show(id)["status"], "active");
-        assert_eq!(actions(&env, id), ["created"]);
+        assert_eq!(env.actions(id), ["created"]);
         assert_eq!(env.verify(&secret, &[]).0, 0);
     }
 }
@@ -93,7 +79,7 @@ fn ctrl_c_at_the_question_changes_nothing_and_shows_the_cursor_again() {
         "{rest:?}"
     );
     assert_eq!(env.show(id)["status"], "active");
-    assert_eq!(actions(&env, id), ["created"]);
+    assert_eq!(env.actions(id), ["created"]);
 }
 
 #[test]
@@ -111,7 +97,7 @@ fn without_a_terminal_it_refuses_unless_yes() {
         .code(2)
         .error_has("pass --yes");
     assert_eq!(env.show(id)["status"], "active");
-    assert_eq!(actions(&env, id), ["created"]);
+    assert_eq!(env.actions(id), ["created"]);
     assert_eq!(env.verify(&secret, &[]).0, 0);
 
     env.cmd(&["revoke", "1", "--yes"])
@@ -166,7 +152,7 @@ fn checks_come_in_order_unknown_id_then_state_then_question() {
         .stdout_is("")
         .stderr_is("");
     assert_eq!(env.show(1)["revoked_at"], revoked_at);
-    assert_eq!(actions(&env, 1), ["created", "revoked"]);
+    assert_eq!(env.actions(1), ["created", "revoked"]);
 }
 
 #[test]
@@ -208,7 +194,7 @@ fn revoked_is_final_for_reset_enable_and_disable() {
             .stdout_is("")
             .error_has("token 1: it is revoked");
     }
-    assert_eq!(actions(&env, 1), ["created", "revoked"]);
+    assert_eq!(env.actions(1), ["created", "revoked"]);
 }
 
 #[test]
@@ -257,7 +243,7 @@ fn owner_revokes_every_token_not_revoked_yet_in_one_go() {
     assert_eq!(env.show(2)["status"], "active");
     assert_eq!(env.show(6)["status"], "active");
     assert_eq!(env.show(5)["revoked_at"], revoked_5);
-    assert_eq!(actions(&env, 5), ["created", "revoked"]);
+    assert_eq!(env.actions(5), ["created", "revoked"]);
 
     // One transaction: one time for all, one event each, with the reason.
     let log = env.cmd(&["--json", "log"]).run().success().json();

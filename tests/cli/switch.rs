@@ -2,19 +2,6 @@
 
 use crate::Env;
 
-fn actions(env: &Env, id: i64) -> Vec<String> {
-    let log = env
-        .cmd(&["--json", "log", &id.to_string()])
-        .run()
-        .success()
-        .json();
-    log.as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["action"].as_str().unwrap().to_owned())
-        .collect()
-}
-
 #[test]
 fn disable_then_enable_switches_verify_off_and_on() {
     let env = Env::new();
@@ -35,7 +22,7 @@ fn disable_then_enable_switches_verify_off_and_on() {
         .stderr_is("enabled token 1\n");
     assert_eq!(env.show(id)["status"], "active");
     assert_eq!(env.verify(&secret, &[]).0, 0);
-    assert_eq!(actions(&env, id), ["created", "disabled", "enabled"]);
+    assert_eq!(env.actions(id), ["created", "disabled", "enabled"]);
 }
 
 #[test]
@@ -58,7 +45,7 @@ fn switching_to_the_state_it_is_in_is_success_with_a_note() {
         .stdout_is("")
         .stderr_is("");
     // Only real changes reach the audit trail.
-    assert_eq!(actions(&env, id), ["created", "disabled"]);
+    assert_eq!(env.actions(id), ["created", "disabled"]);
     assert_eq!(env.show(id)["status"], "disabled");
 }
 
@@ -84,7 +71,7 @@ fn unknown_is_5_and_revoked_is_6() {
             ));
     }
     assert_eq!(env.show(1)["status"], "revoked");
-    assert_eq!(actions(&env, 1), ["created", "revoked"]);
+    assert_eq!(env.actions(1), ["created", "revoked"]);
 }
 
 #[test]
