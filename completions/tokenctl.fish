@@ -37,10 +37,10 @@ complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "init" -d 'Create 
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "create" -d 'Issue a token and print its secret, once'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "list" -d 'List tokens, secrets masked'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "show" -d 'Show one token in detail, secret masked'
-complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "revoke" -d 'Revoke a token, or every live token of an owner; irreversible'
-complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "reset" -d 'Give a token a new secret under the same id; the old secret dies at once'
-complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "enable" -d 'Enable a disabled token again'
-complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "disable" -d 'Disable a token; enable undoes it'
+complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "revoke" -d 'Revoke a token, or every token of an owner not revoked yet; irreversible'
+complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "reset" -d 'Give a token a new secret under the same id; the old secret stops working at once'
+complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "enable" -d 'Switch a disabled token on again'
+complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "disable" -d 'Switch a token off until `enable` switches it on; verify then answers "disabled"'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "verify" -d 'Check a token read from stdin (never from the command line)'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "purge" -d 'Delete expired (and optionally revoked) tokens, for cron'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "log" -d 'Show the audit trail of changes, oldest first'
@@ -95,13 +95,13 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand show" -l json -d 'Prin
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand show" -s q -l quiet -d 'Print only the data the command exists for (a new secret); no notes'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand show" -s V -l version -d 'Print version'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l owner -d 'Revoke every live (not yet revoked) token of this owner, in one transaction' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l owner -d 'Instead of one token: every token of this owner not revoked yet, in one transaction' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l db -d 'Database file [default: ~/.local/share/tokenctl/tokens.db]' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l color -d 'When to colour human output; auto means only on a terminal without NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l actor -d 'Who is acting, for the audit trail [default: the OS user]' -r
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -s y -l yes -d 'Do not ask for confirmation'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -s y -l yes -d 'Do not ask for confirmation (needed without a terminal)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l json -d 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -s q -l quiet -d 'Print only the data the command exists for (a new secret); no notes'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -114,7 +114,7 @@ always\t'Always colour'
 never\t'Never colour'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand reset" -l actor -d 'Who is acting, for the audit trail [default: the OS user]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand reset" -l no-expiry -d 'Never expire'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand reset" -s y -l yes -d 'Do not ask for confirmation'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand reset" -s y -l yes -d 'Do not ask for confirmation (needed without a terminal)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand reset" -l json -d 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand reset" -s q -l quiet -d 'Print only the data the command exists for (a new secret); no notes'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand reset" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -148,19 +148,19 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -l json -d 'Pr
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -s q -l quiet -d 'Print only the data the command exists for (a new secret); no notes'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -s V -l version -d 'Print version'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand purge" -l older-than -d 'Only tokens that expired (or were revoked) at least this long ago [default: 0s]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand purge" -l older-than -d 'Only tokens that expired (or were revoked) at least this long ago, e.g. 30d [default: 0s]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand purge" -l db -d 'Database file [default: ~/.local/share/tokenctl/tokens.db]' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand purge" -l color -d 'When to colour human output; auto means only on a terminal without NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand purge" -l actor -d 'Who is acting, for the audit trail [default: the OS user]' -r
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand purge" -l include-revoked -d 'Also purge revoked tokens'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand purge" -l dry-run -d 'Show what would be purged; change nothing'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand purge" -l include-revoked -d 'Also purge tokens revoked at least --older-than ago, expired or not'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand purge" -l dry-run -d 'Report what would be purged; change nothing'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand purge" -l json -d 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand purge" -s q -l quiet -d 'Print only the data the command exists for (a new secret); no notes'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand purge" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand purge" -s V -l version -d 'Print version'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -l limit -d 'Show only the N most recent events (still oldest first)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -l limit -d 'Only the N most recent events, still printed oldest first' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -l db -d 'Database file [default: ~/.local/share/tokenctl/tokens.db]' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -l color -d 'When to colour human output; auto means only on a terminal without NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
@@ -183,10 +183,10 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_s
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init create list show revoke reset enable disable verify purge log completions help" -f -a "create" -d 'Issue a token and print its secret, once'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init create list show revoke reset enable disable verify purge log completions help" -f -a "list" -d 'List tokens, secrets masked'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init create list show revoke reset enable disable verify purge log completions help" -f -a "show" -d 'Show one token in detail, secret masked'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init create list show revoke reset enable disable verify purge log completions help" -f -a "revoke" -d 'Revoke a token, or every live token of an owner; irreversible'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init create list show revoke reset enable disable verify purge log completions help" -f -a "reset" -d 'Give a token a new secret under the same id; the old secret dies at once'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init create list show revoke reset enable disable verify purge log completions help" -f -a "enable" -d 'Enable a disabled token again'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init create list show revoke reset enable disable verify purge log completions help" -f -a "disable" -d 'Disable a token; enable undoes it'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init create list show revoke reset enable disable verify purge log completions help" -f -a "revoke" -d 'Revoke a token, or every token of an owner not revoked yet; irreversible'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init create list show revoke reset enable disable verify purge log completions help" -f -a "reset" -d 'Give a token a new secret under the same id; the old secret stops working at once'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init create list show revoke reset enable disable verify purge log completions help" -f -a "enable" -d 'Switch a disabled token on again'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init create list show revoke reset enable disable verify purge log completions help" -f -a "disable" -d 'Switch a token off until `enable` switches it on; verify then answers "disabled"'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init create list show revoke reset enable disable verify purge log completions help" -f -a "verify" -d 'Check a token read from stdin (never from the command line)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init create list show revoke reset enable disable verify purge log completions help" -f -a "purge" -d 'Delete expired (and optionally revoked) tokens, for cron'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init create list show revoke reset enable disable verify purge log completions help" -f -a "log" -d 'Show the audit trail of changes, oldest first'

@@ -96,26 +96,65 @@ pub enum Command {
         id: Id,
     },
 
-    /// Revoke a token, or every live token of an owner; irreversible
+    /// Revoke a token, or every token of an owner not revoked yet; irreversible
     ///
-    /// Asks for confirmation when stdin is a terminal. Without a terminal it
-    /// refuses (exit 2) unless --yes is given, so a script never hangs.
+    /// A revoked token never verifies again (verify answers "revoked") and
+    /// cannot be reset, enabled or disabled. Its masked record and its history
+    /// stay until `purge --include-revoked` removes the record.
+    ///
+    /// On a terminal it asks first, naming the token's id, name, owner and
+    /// masked secret; the default answer is no, and declining exits 1 with
+    /// nothing changed. --yes skips the question. Without a terminal on stdin
+    /// and without --yes it refuses with exit 2, so a script never hangs.
+    ///
+    /// An unknown id is exit 5. Revoking a revoked token is exit 0 with a
+    /// note, and asks nothing.
+    ///
+    /// With --owner O instead of an id, every token of O that is not revoked
+    /// yet (active, disabled or expired) is revoked in one transaction, after
+    /// one question that says how many. An owner with no such token is exit 0
+    /// with a note.
+    ///
+    /// Output: -q prints nothing; --json prints the token object (with
+    /// --owner: an array of the tokens this command revoked).
     Revoke(RevokeArgs),
 
-    /// Give a token a new secret under the same id; the old secret dies at once
+    /// Give a token a new secret under the same id; the old secret stops working at once
     ///
-    /// Name, owner, scopes and the disabled switch are kept. Asks for
-    /// confirmation like revoke. Prints the new secret once, like create.
+    /// Name, owner and scopes are kept, and so is the disabled switch: a
+    /// disabled token stays disabled. The expiry is set anew, as by create:
+    /// --expires-in, --expires-at or --no-expiry, else 180 days from now, so
+    /// an expired token becomes valid again. Its last use is cleared.
+    ///
+    /// An unknown id is exit 5; a revoked token is exit 6 (revocation is
+    /// final). Then it asks for confirmation exactly like revoke: default no,
+    /// declining exits 1; --yes skips the question; without a terminal and
+    /// without --yes it refuses with exit 2.
+    ///
+    /// The new secret is printed once, like create's: on stdout, with the
+    /// note that it will not be shown again on stderr; with -q stdout is the
+    /// secret and a newline, nothing else; with --json the token object plus
+    /// "token". If it cannot be delivered, the token is revoked (exit 1).
     Reset(ResetArgs),
 
-    /// Enable a disabled token again
+    /// Switch a disabled token on again
+    ///
+    /// Reversible, so it asks nothing. Enabling an enabled token is exit 0
+    /// with a note; an unknown id is exit 5; a revoked token is exit 6. An
+    /// expired token is switched on but stays invalid until it is reset.
+    /// -q prints nothing; --json prints the token object.
     Enable {
         /// Token id
         #[arg(value_parser = parse_id)]
         id: Id,
     },
 
-    /// Disable a token; enable undoes it
+    /// Switch a token off until `enable` switches it on; verify then answers "disabled"
+    ///
+    /// Reversible, so it asks nothing; nothing else about the token changes.
+    /// Disabling a disabled token is exit 0 with a note; an unknown id is
+    /// exit 5; a revoked token is exit 6. -q prints nothing; --json prints the
+    /// token object.
     Disable {
         /// Token id
         #[arg(value_parser = parse_id)]
@@ -130,10 +169,33 @@ pub enum Command {
 
     /// Delete expired (and optionally revoked) tokens, for cron
     ///
-    /// The audit trail of purged tokens is kept, and their ids are never reused.
+    /// Deletes every token whose expiry lies at least --older-than in the past
+    /// (by default every expired token, whatever else its state), and with
+    /// --include-revoked also every token revoked at least --older-than ago.
+    /// It asks nothing: what it deletes is dead already.
+    ///
+    /// Each deleted token gets a "purged" event in the audit trail, in the
+    /// same transaction; the trail keeps the history of purged tokens, and
+    /// their ids are never issued again.
+    ///
+    /// Output: a note on stderr naming the ids; -q prints nothing at all on
+    /// success, so cron mails only on trouble; --json prints
+    /// {"purged": N, "ids": [...], "dry_run": false}. --dry-run changes
+    /// nothing (not even by creating a missing database) and reports what
+    /// would go.
     Purge(PurgeArgs),
 
     /// Show the audit trail of changes, oldest first
+    ///
+    /// One event per change: created, reset, revoked, enabled, disabled,
+    /// purged, with its time (UTC), actor and token id, and a detail where
+    /// there is one (e.g. that a secret was not delivered). Each event was
+    /// written in the same transaction as its change, and the trail survives
+    /// purge: `log ID` still shows a purged token's history, while an id that
+    /// was never issued is exit 5.
+    ///
+    /// A table for people; with --json an array of
+    /// {"at", "token_id", "action", "actor", "detail"}, oldest first.
     Log(LogArgs),
 
     /// Print a shell completion script
@@ -207,11 +269,11 @@ pub struct RevokeArgs {
     #[arg(value_parser = parse_id, required_unless_present = "owner", conflicts_with = "owner")]
     pub id: Option<Id>,
 
-    /// Revoke every live (not yet revoked) token of this owner, in one transaction
-    #[arg(long, value_name = "O")]
+    /// Instead of one token: every token of this owner not revoked yet, in one transaction
+    #[arg(long, value_name = "O", value_parser = checked(validate::owner))]
     pub owner: Option<String>,
 
-    /// Do not ask for confirmation
+    /// Do not ask for confirmation (needed without a terminal)
     #[arg(short, long)]
     pub yes: bool,
 }
@@ -223,11 +285,11 @@ pub struct ResetArgs {
     #[arg(value_parser = parse_id)]
     pub id: Id,
 
-    /// When the secret expires.
+    /// When the new secret expires.
     #[command(flatten)]
     pub expiry: ExpiryArgs,
 
-    /// Do not ask for confirmation
+    /// Do not ask for confirmation (needed without a terminal)
     #[arg(short, long)]
     pub yes: bool,
 }
@@ -251,15 +313,15 @@ pub struct VerifyArgs {
 /// Arguments of `purge`.
 #[derive(Debug, Args)]
 pub struct PurgeArgs {
-    /// Only tokens that expired (or were revoked) at least this long ago [default: 0s]
+    /// Only tokens that expired (or were revoked) at least this long ago, e.g. 30d [default: 0s]
     #[arg(long, value_name = "D")]
     pub older_than: Option<Duration>,
 
-    /// Also purge revoked tokens
+    /// Also purge tokens revoked at least --older-than ago, expired or not
     #[arg(long)]
     pub include_revoked: bool,
 
-    /// Show what would be purged; change nothing
+    /// Report what would be purged; change nothing
     #[arg(long)]
     pub dry_run: bool,
 }
@@ -267,11 +329,11 @@ pub struct PurgeArgs {
 /// Arguments of `log`.
 #[derive(Debug, Args)]
 pub struct LogArgs {
-    /// Only the events of this token (purged tokens included)
+    /// Only the events of this token (a purged token's too)
     #[arg(value_parser = parse_id)]
     pub id: Option<Id>,
 
-    /// Show only the N most recent events (still oldest first)
+    /// Only the N most recent events, still printed oldest first
     #[arg(long, value_name = "N")]
     pub limit: Option<u32>,
 }
@@ -307,6 +369,7 @@ impl Command {
                 | Command::Show { .. }
                 | Command::Verify(_)
                 | Command::Log(_)
+                | Command::Purge(PurgeArgs { dry_run: true, .. })
                 | Command::Completions { .. }
         )
     }

@@ -77,6 +77,8 @@ pub fn run(cli: Cli) -> Result<u8> {
             verify::refuse_argv(&args)?;
             verify::run(&mut read()?, &mut ctx, &args)
         }
+        // A dry run changes nothing, not even by creating a missing database.
+        Command::Purge(args) if args.dry_run => purge::run(&mut read()?, &mut ctx, &args),
         Command::Purge(args) => purge::run(&mut write()?, &mut ctx, &args),
         Command::Log(args) => log::run(&read()?, &mut ctx, &args),
         Command::Completions { .. } => unreachable!("handled above"),
@@ -157,14 +159,44 @@ fn describe(t: &Token, now: Epoch) -> String {
     format!("{:?} ({owner}{}{expiry})", t.name, t.masked())
 }
 
-/// `enable` and `disable`: one switch, two directions.
+/// `1, 2, 3 and 7 more`: ids for people, at most `max` of them named.
+fn id_list(ids: &[i64], max: usize) -> String {
+    let mut text: Vec<String> = ids.iter().take(max).map(i64::to_string).collect();
+    if ids.len() > max {
+        text.push(format!("and {} more", ids.len() - max));
+    }
+    text.join(", ")
+}
+
+/// `1 token`, `2 tokens`.
+fn plural(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
+/// `enable` and `disable`: one switch, two directions. Unknown id: 5;
+/// revoked: 6; already so: 0 with a note. `--json` prints the token as it
+/// is afterwards.
 fn switch(store: &mut Store, ctx: &mut Ctx, id: u64, disabled: bool) -> Result<u8> {
     let state = if disabled { "disabled" } else { "enabled" };
-    match store.set_disabled(id, disabled, &ctx.actor, ctx.now)? {
-        crate::store::Change::Done(_) => ctx.out.note(format!("{state} token {id}")),
-        crate::store::Change::Already(_) => ctx
-            .out
-            .note(format!("token {id} is already {state}; nothing changed")),
+    let token = match store.set_disabled(id, disabled, &ctx.actor, ctx.now)? {
+        crate::store::Change::Done(t) => {
+            ctx.out.note(format!("{state} token {id}"));
+            t
+        }
+        crate::store::Change::Already(t) => {
+            ctx.out
+                .note(format!("token {id} is already {state}; nothing changed"));
+            t
+        }
+    };
+    if !disabled && token.expires_at.is_some_and(|e| e <= ctx.now) {
+        // Enabled, but still not valid: say so rather than let it surprise.
+        ctx.out.note(format!(
+            "token {id} has expired, so it is still not valid; 'tokenctl reset {id}' gives it a new secret and expiry"
+        ));
+    }
+    if ctx.out.json {
+        ctx.out.json_value(&token.json(ctx.now))?;
     }
     Ok(0)
 }

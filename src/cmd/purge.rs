@@ -2,10 +2,13 @@
 
 use serde::Serialize;
 
-use super::Ctx;
+use super::{Ctx, id_list, plural};
 use crate::cli::PurgeArgs;
 use crate::error::Result;
 use crate::store::{Purge, Store};
+
+/// At most this many ids are named in the note; `--json` lists them all.
+const IDS_IN_NOTE: usize = 20;
 
 #[derive(Serialize)]
 struct Report<'a> {
@@ -30,7 +33,6 @@ pub fn run(store: &mut Store, ctx: &mut Ctx, args: &PurgeArgs) -> Result<u8> {
         })?;
         return Ok(0);
     }
-    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
     let verb = if what.dry_run {
         "would purge"
     } else {
@@ -39,9 +41,9 @@ pub fn run(store: &mut Store, ctx: &mut Ctx, args: &PurgeArgs) -> Result<u8> {
     match ids.len() {
         0 => ctx.out.note(format!("{verb} no tokens")),
         n => ctx.out.note(format!(
-            "{verb} {n} token{}: {}",
-            if n == 1 { "" } else { "s" },
-            list.join(", ")
+            "{verb} {}: {}",
+            plural(n, "token"),
+            id_list(&ids, IDS_IN_NOTE)
         )),
     }
     Ok(0)

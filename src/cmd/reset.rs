@@ -2,9 +2,9 @@
 
 use super::{Ctx, deliver, describe};
 use crate::cli::ResetArgs;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::prompt;
-use crate::store::Store;
+use crate::store::{Store, revoked_conflict};
 use crate::time::Epoch;
 
 /// Checks the id and state, confirms, resets, and delivers the new secret.
@@ -17,9 +17,7 @@ pub fn run(
     let id = args.id;
     let token = store.require(id)?;
     if token.revoked_at.is_some() {
-        return Err(Error::Conflict(format!(
-            "cannot reset token {id}: it is revoked, and revocation is final"
-        )));
+        return Err(revoked_conflict("reset", id));
     }
     if !args.yes {
         prompt::confirm(
@@ -31,5 +29,12 @@ pub fn run(
         )?;
     }
     let (token, secret) = store.reset(id, expires_at, &ctx.actor, ctx.now)?;
-    deliver(store, ctx, &token, secret, "reset")
+    let code = deliver(store, ctx, &token, secret, "reset")?;
+    if token.disabled {
+        // The switch is the operator's, not the secret's: reset keeps it.
+        ctx.out.note(format!(
+            "token {id} is still disabled; 'tokenctl enable {id}' switches it on"
+        ));
+    }
+    Ok(code)
 }

@@ -1,10 +1,15 @@
 //! `tokenctl revoke`: irreversible, confirmed; one token or all of an owner's.
 
-use super::{Ctx, describe};
+use super::{Ctx, describe, id_list, plural};
 use crate::cli::RevokeArgs;
 use crate::error::Result;
 use crate::prompt;
 use crate::store::{Change, Store};
+
+/// At most this many ids are named in the question of `revoke --owner`.
+const IDS_IN_QUESTION: usize = 10;
+/// At most this many in the note after it; `--json` lists them all.
+const IDS_IN_NOTE: usize = 20;
 
 /// Revokes after the checks the SPEC orders: unknown id, state, confirmation.
 pub fn run(store: &mut Store, ctx: &mut Ctx, args: &RevokeArgs) -> Result<u8> {
@@ -13,54 +18,87 @@ pub fn run(store: &mut Store, ctx: &mut Ctx, args: &RevokeArgs) -> Result<u8> {
     }
     let id = args.id.unwrap_or_default();
     let token = store.require(id)?;
-    if token.revoked_at.is_some() {
-        ctx.out
-            .note(format!("token {id} is already revoked; nothing changed"));
-        return Ok(0);
-    }
-    if !args.yes {
-        prompt::confirm(
-            &format!(
-                "Revoke token {id} {}? This cannot be undone.",
-                describe(&token, ctx.now)
-            ),
-            &format!("revoke token {id}"),
-        )?;
-    }
-    match store.revoke(id, &ctx.actor, ctx.now, None)? {
-        Change::Done(_) => ctx.out.note(format!("revoked token {id}")),
-        Change::Already(_) => ctx
-            .out
-            .note(format!("token {id} is already revoked; nothing changed")),
+    let token = if token.revoked_at.is_some() {
+        already(ctx, id);
+        token
+    } else {
+        if !args.yes {
+            prompt::confirm(
+                &format!(
+                    "Revoke token {id} {}? This cannot be undone.",
+                    describe(&token, ctx.now)
+                ),
+                &format!("revoke token {id}"),
+            )?;
+        }
+        match store.revoke(id, &ctx.actor, ctx.now, None)? {
+            Change::Done(t) => {
+                ctx.out.note(format!("revoked token {id}"));
+                t
+            }
+            // Another process revoked it while the question was open.
+            Change::Already(t) => {
+                already(ctx, id);
+                t
+            }
+        }
+    };
+    if ctx.out.json {
+        ctx.out.json_value(&token.json(ctx.now))?;
     }
     Ok(0)
 }
 
+fn already(ctx: &Ctx, id: u64) {
+    ctx.out
+        .note(format!("token {id} is already revoked; nothing changed"));
+}
+
+/// Every token of `owner` not revoked yet, in one transaction, after one
+/// question that says how many. What is revoked is what is live when the
+/// transaction commits: a token issued to the owner while the question was
+/// open goes too, as incident response wants.
 fn by_owner(store: &mut Store, ctx: &mut Ctx, owner: &str, yes: bool) -> Result<u8> {
     let live = store.live_tokens_of(owner)?;
     if live.is_empty() {
         ctx.out.note(format!(
-            "owner {owner:?} has no live tokens; nothing changed"
+            "owner {owner:?} has no tokens that are not revoked yet; nothing changed"
         ));
+        if ctx.out.json {
+            ctx.out.json_value(&serde_json::json!([]))?;
+        }
         return Ok(0);
     }
     if !yes {
-        let ids: Vec<String> = live.iter().map(|t| t.id.to_string()).collect();
-        prompt::confirm(
-            &format!(
-                "Revoke all {} live tokens of owner {owner:?} (ids {})? This cannot be undone.",
-                live.len(),
-                ids.join(", ")
-            ),
-            &format!("revoke the tokens of owner {owner:?}"),
-        )?;
+        let n = live.len();
+        let ids: Vec<i64> = live.iter().map(|t| t.id).collect();
+        let question = if n == 1 {
+            format!(
+                "Revoke token {} {}, the only token of owner {owner:?} not revoked yet? This cannot be undone.",
+                live[0].id,
+                describe(&live[0], ctx.now)
+            )
+        } else {
+            format!(
+                "Revoke all {n} tokens of owner {owner:?} not revoked yet (ids {})? This cannot be undone.",
+                id_list(&ids, IDS_IN_QUESTION)
+            )
+        };
+        prompt::confirm(&question, &format!("revoke the tokens of owner {owner:?}"))?;
     }
     let revoked = store.revoke_owner(owner, &ctx.actor, ctx.now)?;
-    let ids: Vec<String> = revoked.iter().map(|t| t.id.to_string()).collect();
+    let ids: Vec<i64> = revoked.iter().map(|t| t.id).collect();
     ctx.out.note(format!(
-        "revoked {} tokens of owner {owner:?}: {}",
-        revoked.len(),
-        ids.join(", ")
+        "revoked {} of owner {owner:?}: {}",
+        plural(ids.len(), "token"),
+        id_list(&ids, IDS_IN_NOTE)
     ));
+    if ctx.out.json {
+        let mut array = ctx.out.json_array()?;
+        for t in &revoked {
+            array.push(&t.json(ctx.now))?;
+        }
+        array.end()?;
+    }
     Ok(0)
 }

@@ -19,6 +19,7 @@ use rusqlite::{Connection, OpenFlags};
 
 use crate::error::{Error, Result, runtime};
 
+pub(crate) use tokens::revoked_conflict;
 pub use tokens::{Change, ListFilter, NewToken, Purge};
 
 /// How long a writer waits for another process's lock before giving up.

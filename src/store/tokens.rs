@@ -14,6 +14,9 @@ use crate::validate;
 const COLUMNS: &str = "id, name, owner, scopes, disabled, last4, created_at, created_by, \
                        expires_at, last_used_at, revoked_at";
 
+/// Page cache for purge, in KiB (a negative `cache_size` means KiB).
+const PURGE_CACHE_KIB: i64 = -65_536;
+
 /// Use is recorded at most once per this many seconds per token.
 const USE_GRANULARITY: Epoch = 60;
 
@@ -349,32 +352,53 @@ impl Store {
     }
 
     /// Deletes expired (and, if asked, revoked) tokens, recording a `purged`
-    /// event for each; returns their ids in order.
+    /// event for each in the same transaction; returns their ids in order.
+    /// A dry run only reads, so it works on a read-only database too.
     pub fn purge(&mut self, what: Purge, actor: &str, now: Epoch) -> Result<Vec<i64>> {
         let actor = validate::actor(actor)?;
         let cutoff = now.saturating_sub(what.older_than);
-        let tx = self.write()?;
         const WHERE: &str = "(expires_at <= ?1 OR (?2 AND revoked_at <= ?1))";
-        let ids: Vec<i64> = tx
-            .prepare_cached(&format!("SELECT id FROM tokens WHERE {WHERE} ORDER BY id"))?
-            .query_map(params![cutoff, what.include_revoked], |r| r.get(0))?
+        if what.dry_run {
+            return Ok(self
+                .conn
+                .prepare_cached(&format!("SELECT id FROM tokens WHERE {WHERE} ORDER BY id"))?
+                .query_map(params![cutoff, what.include_revoked], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?);
+        }
+        // Deleting rows spread over the table touches pages of the hash
+        // index at random; with SQLite's default 2 MB cache, dirty pages are
+        // spilled and written again and again. A larger cache (used only as
+        // far as needed) halves the time of a big purge.
+        self.conn
+            .pragma_update(None, "cache_size", PURGE_CACHE_KIB)?;
+        let tx = self.write()?;
+        // Two passes over the table, both inside one write lock, so they see
+        // the same tokens: the audit rows first, then the deletion.
+        let mut ids: Vec<i64> = tx
+            .prepare_cached(&format!(
+                "INSERT INTO audit (at, token_id, action, actor)
+                 SELECT ?3, id, ?4, ?5 FROM tokens WHERE {WHERE} ORDER BY id
+                 RETURNING token_id"
+            ))?
+            .query_map(
+                params![
+                    cutoff,
+                    what.include_revoked,
+                    now,
+                    Action::Purged.code(),
+                    actor
+                ],
+                |r| r.get(0),
+            )?
             .collect::<rusqlite::Result<_>>()?;
-        if what.dry_run || ids.is_empty() {
+        if ids.is_empty() {
             return Ok(ids);
         }
-        tx.prepare_cached(&format!(
-            "INSERT INTO audit (at, token_id, action, actor)
-             SELECT ?3, id, ?4, ?5 FROM tokens WHERE {WHERE} ORDER BY id"
-        ))?
-        .execute(params![
-            cutoff,
-            what.include_revoked,
-            now,
-            Action::Purged.code(),
-            actor
-        ])?;
-        tx.prepare_cached(&format!("DELETE FROM tokens WHERE {WHERE}"))?
+        ids.sort_unstable();
+        let deleted = tx
+            .prepare_cached(&format!("DELETE FROM tokens WHERE {WHERE}"))?
             .execute(params![cutoff, what.include_revoked])?;
+        debug_assert_eq!(deleted, ids.len());
         tx.commit()?;
         Ok(ids)
     }
@@ -398,9 +422,10 @@ fn needs_use_recorded(token: &Token, now: Epoch) -> bool {
         .is_none_or(|at| at <= now - USE_GRANULARITY)
 }
 
-fn revoked_conflict(verb: &str, id: u64) -> Error {
+/// Exit 6: `verb` (reset, enable, disable) is refused for a revoked token.
+pub(crate) fn revoked_conflict(verb: &str, id: u64) -> Error {
     Error::Conflict(format!(
-        "cannot {verb} token {id}: it is revoked, and revocation is final"
+        "cannot {verb} token {id}: it is revoked, and revocation is final; issue a new token with 'tokenctl create'"
     ))
 }
 

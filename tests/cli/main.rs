@@ -9,7 +9,12 @@ mod generated;
 mod global;
 mod init;
 mod list;
+mod log;
+mod purge;
+mod reset;
+mod revoke;
 mod show;
+mod switch;
 mod verify;
 
 use std::io::Write;
@@ -82,6 +87,29 @@ impl Env {
             .json()
     }
 
+    /// The actions in token `id`'s audit trail, oldest first, from `log --json`.
+    pub fn actions(&self, id: i64) -> Vec<String> {
+        let log = self
+            .cmd(&["--json", "log", &id.to_string()])
+            .run()
+            .success()
+            .json();
+        log.as_array()
+            .expect("an array")
+            .iter()
+            .map(|e| e["action"].as_str().expect("an action").to_owned())
+            .collect()
+    }
+
+    /// Runs SQL on the sandbox database, for states no command makes at
+    /// once (an expiry in the past); returns the rows changed.
+    pub fn sql(&self, sql: &str) -> usize {
+        let conn = rusqlite::Connection::open(&self.db).unwrap();
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .unwrap();
+        conn.execute(sql, []).unwrap()
+    }
+
     /// Runs `verify --json` on `token` and returns (exit code, verdict).
     pub fn verify(&self, token: &str, args: &[&str]) -> (i32, Value) {
         let mut all = vec!["--json", "verify"];
@@ -139,6 +167,30 @@ impl Run {
         out.assert_no_panic();
         out
     }
+}
+
+/// Starts `cmd` on a new pseudo-terminal (stdin, and stdout and stderr
+/// unless `cmd` redirects them), as an operator's shell would. With `raw`,
+/// escape codes are kept in what the session reads.
+pub fn pty(mut cmd: Command, raw: bool) -> rexpect::session::PtySession {
+    cmd.env("TERM", "xterm");
+    let options = rexpect::reader::Options::new()
+        .timeout_ms(Some(30_000))
+        .strip_ansi_escape_codes(!raw);
+    rexpect::session::spawn_with_options(cmd, options).expect("spawn tokenctl on a pty")
+}
+
+/// Reads a pty session to its end and returns (everything unread, exit code).
+pub fn pty_end(mut session: rexpect::session::PtySession) -> (String, i32) {
+    use rexpect::process::WaitStatus;
+    let rest = session.exp_eof().expect("end of output");
+    let code = match session.process.wait().expect("wait") {
+        WaitStatus::Exited(_, code) => code,
+        WaitStatus::Signaled(_, signal, _) => panic!("killed by {signal}: {rest:?}"),
+        other => panic!("{other:?}: {rest:?}"),
+    };
+    assert!(!rest.contains("panicked"), "tokenctl panicked: {rest}");
+    (rest, code)
 }
 
 /// What a command left behind.
