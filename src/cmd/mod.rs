@@ -18,11 +18,12 @@ use std::path::{Path, PathBuf};
 
 use crate::cli::{Cli, Command, ExpiryArgs};
 use crate::error::{DatabaseError, Error, Result, runtime};
-use crate::model::Token;
+use crate::model::{Token, TokenJson};
 use crate::output::Output;
 use crate::store::Store;
 use crate::time::{self, Epoch};
 use crate::token::Secret;
+use zeroize::Zeroizing;
 
 /// What every command gets besides the store.
 pub struct Ctx {
@@ -130,26 +131,8 @@ fn deliver(
     secret: Secret,
     verb: &str,
 ) -> Result<u8> {
-    // Sized exactly up front: a growing buffer would leave copies of the
-    // secret behind in memory it gave back without wiping.
-    let json = ctx
-        .out
-        .json
-        .then(|| token.json(ctx.now).with_secret(secret.expose()));
-    let len = match &json {
-        Some(json) => {
-            let mut count = Count(0);
-            serde_json::to_writer(&mut count, json).map_err(anyhow::Error::from)?;
-            count.0
-        }
-        None => secret.expose().len(),
-    };
-    let mut buf = zeroize::Zeroizing::new(Vec::with_capacity(len + 1));
-    match &json {
-        Some(json) => serde_json::to_writer(&mut *buf, json).map_err(anyhow::Error::from)?,
-        None => buf.extend_from_slice(secret.expose().as_bytes()),
-    }
-    buf.push(b'\n');
+    let json = ctx.out.json.then(|| token.json(ctx.now));
+    let buf = secret_bytes(json, &secret)?;
     drop(secret);
     if let Err(e) = ctx.out.deliver_secret(&buf) {
         let detail = format!("secret not delivered: {e}");
@@ -174,6 +157,28 @@ fn deliver(
     ctx.out
         .note("This is the only time the secret is shown: store it now.");
     Ok(0)
+}
+
+/// What delivers a secret: the token JSON with it, or the secret alone,
+/// and a newline. Sized exactly up front: a growing buffer would leave
+/// copies of the secret behind in memory it gave back without wiping.
+fn secret_bytes(json: Option<TokenJson<'_>>, secret: &Secret) -> Result<Zeroizing<Vec<u8>>> {
+    let json = json.map(|j| j.with_secret(secret.expose()));
+    let len = match &json {
+        Some(json) => {
+            let mut count = Count(0);
+            serde_json::to_writer(&mut count, json).map_err(anyhow::Error::from)?;
+            count.0
+        }
+        None => secret.expose().len(),
+    };
+    let mut buf = Zeroizing::new(Vec::with_capacity(len + 1));
+    match &json {
+        Some(json) => serde_json::to_writer(&mut *buf, json).map_err(anyhow::Error::from)?,
+        None => buf.extend_from_slice(secret.expose().as_bytes()),
+    }
+    buf.push(b'\n');
+    Ok(buf)
 }
 
 /// Counts bytes written, to size a buffer before a secret goes into it.
@@ -215,4 +220,42 @@ fn switch(store: &mut Store, ctx: &mut Ctx, id: u64, disabled: bool) -> Result<u
             .note(format!("token {id} is already {state}; nothing changed")),
     }
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_secret_buffer_never_grows() {
+        let secret = Secret::generate("tok").unwrap();
+        let token = Token {
+            id: 7,
+            name: "é".repeat(100),
+            owner: Some("ü".repeat(200)),
+            // Far more than any fixed guess at the size would hold.
+            scopes: (0..500)
+                .map(|i| format!("scope{i}-{}", "x".repeat(50)))
+                .collect(),
+            disabled: false,
+            last4: secret.last4().to_owned(),
+            prefix: "tok".into(),
+            created_at: 0,
+            created_by: "ops".into(),
+            expires_at: None,
+            last_used_at: None,
+            revoked_at: None,
+        };
+        for json in [None, Some(token.json(0))] {
+            let buf = secret_bytes(json, &secret).unwrap();
+            assert_eq!(buf.len(), buf.capacity(), "the buffer was reallocated");
+            assert!(buf.ends_with(b"\n"));
+            let text = std::str::from_utf8(&buf).unwrap();
+            assert!(text.contains(secret.expose()));
+        }
+        let buf = secret_bytes(Some(token.json(0)), &secret).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&buf).unwrap();
+        assert_eq!(v["token"], secret.expose());
+        assert_eq!(v["scopes"].as_array().unwrap().len(), 500);
+    }
 }

@@ -232,3 +232,53 @@ fn human(v: &Verdict) -> String {
         Some(r) => format!("rejected, {}{who}", r.as_str()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Reads `input` line by line through a reader that hands out a few
+    /// bytes at a time, as a pipe may; returns each line's outcome.
+    fn lines(input: &[u8]) -> Vec<Option<String>> {
+        let mut reader = io::BufReader::with_capacity(7, input);
+        let mut line = Presented::new(String::new());
+        let mut scratch = Zeroizing::new(Vec::with_capacity(MAX_LINE));
+        let mut out = Vec::new();
+        while let Some(ok) = read_line(&mut reader, &mut line, &mut scratch).unwrap() {
+            assert_eq!(scratch.capacity(), MAX_LINE, "the scratch buffer grew");
+            out.push(ok.then(|| line.trimmed().to_owned()));
+        }
+        out
+    }
+
+    #[test]
+    fn lines_are_read_whole_in_pieces_and_long_ones_refused() {
+        let long = "y".repeat(3 * MAX_LINE);
+        let input = format!("tok_abc\n\n {long} \nlast");
+        assert_eq!(
+            lines(input.as_bytes()),
+            [
+                Some("tok_abc".to_owned()),
+                Some(String::new()),
+                None,
+                Some("last".to_owned())
+            ]
+        );
+        assert_eq!(lines(b"\xff\xfe\n"), [None]);
+        assert_eq!(lines(b""), Vec::<Option<String>>::new());
+    }
+
+    #[test]
+    fn the_input_buffer_passes_everything_through() {
+        let data: Vec<u8> = (0..3 * INPUT_BUF as u32).map(|i| (i % 251) as u8).collect();
+        let mut input = Input {
+            inner: Box::new(io::Cursor::new(data.clone())),
+            buf: Zeroizing::new(vec![0; INPUT_BUF]),
+            pos: 0,
+            filled: 0,
+        };
+        let mut got = Vec::new();
+        input.read_to_end(&mut got).unwrap();
+        assert_eq!(got, data);
+    }
+}

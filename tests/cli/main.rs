@@ -4,10 +4,14 @@
 // A failed unwrap in a test is a failed test, with its line.
 #![allow(clippy::unwrap_used, clippy::new_without_default)]
 
+mod concurrency;
 mod create;
+mod faults;
 mod global;
+mod hostile;
 mod init;
 mod list;
+mod secrets;
 mod show;
 mod verify;
 
@@ -110,7 +114,22 @@ impl Run {
         self
     }
 
-    /// The underlying command, for tests that need more control.
+    /// Appends one more argument, which need not be UTF-8.
+    pub fn arg(mut self, arg: impl AsRef<std::ffi::OsStr>) -> Run {
+        self.cmd.arg(arg);
+        self
+    }
+
+    /// Runs as this user and group (and no other groups), like a service
+    /// account: root, which CI runs as, ignores file permissions.
+    pub fn user(mut self, uid: u32, gid: u32) -> Run {
+        use std::os::unix::process::CommandExt;
+        self.cmd.uid(uid).gid(gid);
+        self
+    }
+
+    /// The underlying command, for tests that need more control; check what
+    /// it printed with [`Out::from_output`].
     pub fn command(self) -> Command {
         self.cmd
     }
@@ -130,13 +149,7 @@ impl Run {
         });
         let output = child.wait_with_output().expect("wait");
         feeder.join().expect("feeder");
-        let out = Out {
-            code: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
-            stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
-        };
-        out.assert_no_panic();
-        out
+        Out::from_output(output)
     }
 }
 
@@ -152,6 +165,20 @@ pub struct Out {
 }
 
 impl Out {
+    /// What a process spawned outside [`Run::run`] left behind, checked the
+    /// same way: UTF-8 output, and no panic. A process killed by a signal
+    /// has code -1.
+    #[track_caller]
+    pub fn from_output(output: std::process::Output) -> Out {
+        let out = Out {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+            stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+        };
+        out.assert_no_panic();
+        out
+    }
+
     /// Asserts exit 0.
     #[track_caller]
     pub fn success(self) -> Out {
