@@ -43,8 +43,28 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(p)
 }
 
+/// The ids in a `list --json` array, in order.
+pub fn ids(list: &Value) -> Vec<i64> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_i64().unwrap())
+        .collect()
+}
+
+/// The token ids of the `created` events in the audit trail, in order.
+pub fn created_ids(env: &Env) -> Vec<i64> {
+    let log = env.cmd(&["--json", "log"]).run().success().json();
+    log.as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "created")
+        .map(|e| e["token_id"].as_i64().unwrap())
+        .collect()
+}
+
 /// The verdict reasons of `verify --batch` output, one per line.
-fn reasons(stdout: &str) -> Vec<Value> {
+pub fn reasons(stdout: &str) -> Vec<Value> {
     stdout
         .lines()
         .map(|l| serde_json::from_str::<Value>(l).unwrap()["reason"].clone())
@@ -111,21 +131,8 @@ fn writers_killed_mid_transaction_leave_a_sound_database() {
 
     // Every token was written whole, with its audit event.
     let list = env.cmd(&["--json", "list"]).run().success().json();
-    let ids: Vec<i64> = list
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["id"].as_i64().unwrap())
-        .collect();
-    let log = env.cmd(&["--json", "log"]).run().success().json();
-    let created: Vec<i64> = log
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["action"] == "created")
-        .map(|e| e["token_id"].as_i64().unwrap())
-        .collect();
-    assert_eq!(created, ids);
+    let ids = ids(&list);
+    assert_eq!(created_ids(&env), ids);
     assert!(ids.len() > printed.len(), "{} tokens", ids.len());
     for t in list.as_array().unwrap() {
         if t["name"].as_str().unwrap().ends_with(".0") {

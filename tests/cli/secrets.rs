@@ -2,7 +2,9 @@
 //! else: not in any file next to the database (-wal and -shm included),
 //! not on stderr, not on the stdout of any other command.
 
-use crate::faults::files_in;
+use serde_json::Value;
+
+use crate::faults::{files_in, reasons};
 use crate::{Env, Out};
 
 /// The random body of a token: what must never be found anywhere.
@@ -142,20 +144,11 @@ fn plaintext_never_reaches_a_file_stderr_or_another_command() {
 
     // The secrets did work: the current ones verify, the replaced ones not.
     let out = env.cmd(&["verify", "--batch"]).stdin(all).run().success();
-    let reasons: Vec<String> = out
-        .stdout
-        .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["reason"].to_string())
-        .collect();
     assert_eq!(
-        reasons,
+        reasons(&out.stdout),
         [
-            "\"unknown\"",
-            "\"unknown\"",
-            "\"unknown\"",
-            "\"revoked\"",
-            "\"disabled\"",
-            "\"revoked\""
+            "unknown", "unknown", "unknown", "revoked", "disabled", "revoked"
         ]
+        .map(Value::from)
     );
 }
