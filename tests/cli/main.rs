@@ -62,7 +62,11 @@ impl Env {
             .env_remove("NO_COLOR")
             .env("HOME", self.dir.path().join("home"))
             .env_remove("XDG_DATA_HOME");
-        Run { cmd, stdin: None }
+        Run {
+            cmd,
+            stdin: None,
+            sandbox: self.dir.path().to_owned(),
+        }
     }
 
     /// Creates a token with `tokenctl -q create ARGS...`; returns (id, secret).
@@ -99,6 +103,7 @@ impl Env {
 pub struct Run {
     cmd: Command,
     stdin: Option<Vec<u8>>,
+    sandbox: PathBuf,
 }
 
 impl Run {
@@ -121,11 +126,39 @@ impl Run {
     }
 
     /// Runs as this user and group (and no other groups), like a service
-    /// account: root, which CI runs as, ignores file permissions.
-    pub fn user(mut self, uid: u32, gid: u32) -> Run {
+    /// account: root, which CI runs as, ignores file permissions. The
+    /// binary runs from a link or copy in the sandbox (made traversable),
+    /// since the build directory may be closed to other users.
+    pub fn user(self, uid: u32, gid: u32) -> Run {
+        use std::os::unix::fs::PermissionsExt;
         use std::os::unix::process::CommandExt;
-        self.cmd.uid(uid).gid(gid);
-        self
+        let open =
+            |p: &Path| std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let bin = self.sandbox.join("bin");
+        let exe = bin.join("tokenctl");
+        if !exe.exists() {
+            std::fs::create_dir_all(&bin).unwrap();
+            let built = env!("CARGO_BIN_EXE_tokenctl");
+            if std::fs::hard_link(built, &exe).is_err() {
+                std::fs::copy(built, &exe).unwrap();
+            }
+            open(&self.sandbox);
+            open(&bin);
+        }
+        let mut cmd = Command::new(&exe);
+        cmd.args(self.cmd.get_args());
+        for (key, value) in self.cmd.get_envs() {
+            match value {
+                Some(v) => cmd.env(key, v),
+                None => cmd.env_remove(key),
+            };
+        }
+        cmd.uid(uid).gid(gid);
+        Run {
+            cmd,
+            stdin: self.stdin,
+            sandbox: self.sandbox,
+        }
     }
 
     /// The underlying command, for tests that need more control; check what
