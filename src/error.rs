@@ -38,9 +38,56 @@ impl Error {
 
 impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Self {
-        Error::Runtime(anyhow::Error::new(e).context("database error"))
+        Error::Runtime(anyhow::Error::new(DatabaseError(e)))
     }
 }
+
+/// A failed SQLite call, told the way an operator can act on it: what is
+/// wrong, SQLite's own words in parentheses, and what to do.
+#[derive(Debug)]
+pub struct DatabaseError(pub rusqlite::Error);
+
+impl DatabaseError {
+    /// SQLite's primary result code, if SQLite produced this error.
+    pub fn code(&self) -> Option<rusqlite::ErrorCode> {
+        self.0.sqlite_error_code()
+    }
+}
+
+impl fmt::Display for DatabaseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use rusqlite::ErrorCode as C;
+        // rusqlite's message is one line of SQLite's text; its source repeats it.
+        let said = self.0.to_string();
+        let said = said.lines().next().unwrap_or_default();
+        let (what, todo) = match self.code() {
+            Some(C::NotADatabase | C::DatabaseCorrupt) => (
+                "it is damaged or not a database",
+                "restore it from a backup, or pass --db with another path",
+            ),
+            Some(C::DiskFull) => ("the disk is full", "free some space and try again"),
+            Some(C::SystemIoFailure) => (
+                "reading or writing it failed",
+                "check that its disk has free space and works, then try again",
+            ),
+            Some(C::ReadOnly) => (
+                "this user may only read it",
+                "run as a user who may write the file and its directory",
+            ),
+            Some(C::PermissionDenied | C::CannotOpen) => (
+                "it cannot be opened",
+                "check that the file and its directory exist and that this user may read and write them",
+            ),
+            Some(C::DatabaseBusy | C::DatabaseLocked) => {
+                ("another process kept it locked for too long", "try again")
+            }
+            _ => return write!(f, "database error: {said}"),
+        };
+        write!(f, "{what} ({said}); {todo}")
+    }
+}
+
+impl std::error::Error for DatabaseError {}
 
 /// Builds a runtime error from a message.
 pub fn runtime(msg: impl fmt::Display) -> Error {

@@ -46,7 +46,7 @@ pub fn exit(result: Result<u8>) -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(Error::BrokenPipe) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("tokenctl: {e}");
+            error_line(&e.to_string());
             ExitCode::from(e.exit_code())
         }
     }
@@ -77,18 +77,36 @@ pub fn exit_parse_error(e: clap::Error) -> ExitCode {
                 .collect();
             let what = what.join(" ");
             let what = what.strip_prefix("error: ").unwrap_or(&what);
-            eprintln!("tokenctl: {}; see 'tokenctl --help'", redact(what));
+            error_line(&format!("{}; see 'tokenctl --help'", redact(what)));
             ExitCode::from(2)
         }
     }
 }
 
+/// Writes `tokenctl: <message>` to stderr in one write, so processes that
+/// share a log file do not interleave their lines.
+fn error_line(message: &str) {
+    use std::io::Write;
+    let line = format!("tokenctl: {message}\n");
+    // Nowhere left to report a failure to write to stderr.
+    let _ = std::io::stderr().lock().write_all(line.as_bytes());
+}
+
 /// Masks anything that is a well-formed token, so an error about a secret
-/// typed in the wrong place does not print it again.
+/// typed in the wrong place does not print it again, and shortens a long
+/// value, so an error about a megabyte argument stays readable.
 fn redact(text: &str) -> String {
+    /// Longer quoted values are cut to their first characters.
+    const KEEP: usize = 60;
+    // clap quotes values: every second part is one.
     text.split('\'')
-        .map(|part| match token::parse(part) {
+        .enumerate()
+        .map(|(i, part)| match token::parse(part) {
             Some(prefix) => token::mask(prefix, token::last4(part)),
+            None if i % 2 == 1 && part.chars().count() > KEEP => {
+                let head: String = part.chars().take(KEEP).collect();
+                format!("{head}… ({} bytes)", part.len())
+            }
             None => part.to_owned(),
         })
         .collect::<Vec<_>>()

@@ -209,6 +209,48 @@ mod tests {
         assert!(resolve_expiry(Some(Duration::from_secs(MAX_EPOCH)), None, false, 10).is_err());
     }
 
+    proptest::proptest! {
+        #[test]
+        fn generated_durations_round_trip(
+            parts in proptest::collection::vec(
+                (0u64..=5_000_000, proptest::sample::select(vec!['w', 'd', 'h', 'm', 's'])),
+                1..6,
+            ),
+        ) {
+            let text: String = parts.iter().map(|(n, u)| format!("{n}{u}")).collect();
+            let secs: u64 = parts
+                .iter()
+                .map(|&(n, u)| n * match u {
+                    'w' => 604_800,
+                    'd' => 86_400,
+                    'h' => 3_600,
+                    'm' => 60,
+                    _ => 1,
+                })
+                .sum();
+            match text.parse::<Duration>() {
+                Ok(d) => proptest::prop_assert_eq!(d.as_secs() as u64, secs),
+                Err(e) => {
+                    proptest::prop_assert!(secs > MAX_EPOCH as u64, "{}: {}", text, e);
+                    proptest::prop_assert_eq!(e, "duration is too long");
+                }
+            }
+        }
+
+        #[test]
+        fn duration_parsing_never_panics(s in proptest::prelude::any::<String>()) {
+            let _ = s.parse::<Duration>();
+            let _ = s.parse::<Timestamp>();
+        }
+
+        #[test]
+        fn digit_and_unit_soup_never_panics(s in "[0-9wdhms+-]{0,40}") {
+            if let Ok(d) = s.parse::<Duration>() {
+                proptest::prop_assert!((0..=MAX_EPOCH).contains(&d.as_secs()));
+            }
+        }
+    }
+
     #[test]
     fn relative_reads_well() {
         assert_eq!(relative(180 * 86_400, 0), "in 180 days");

@@ -194,6 +194,70 @@ mod tests {
     }
 
     #[test]
+    fn presented_input_is_not_shown_by_debug() {
+        let p = Presented::new("tok_secret".into());
+        assert_eq!(format!("{p:?}"), "Presented(<redacted>)");
+    }
+
+    /// A valid prefix, as `init --prefix` accepts.
+    const PREFIX: &str = "[a-z][a-z0-9]{1,15}";
+
+    proptest::proptest! {
+        #[test]
+        fn generated_tokens_round_trip(prefix in PREFIX) {
+            let s = Secret::generate(&prefix).unwrap();
+            let t = s.expose();
+            proptest::prop_assert_eq!(parse(t), Some(prefix.as_str()));
+            proptest::prop_assert_eq!(t.len(), prefix.len() + 1 + BODY_LEN + CHECK_LEN);
+            let (signed, check) = t.split_at(t.len() - CHECK_LEN);
+            let expected = checksum(signed);
+            proptest::prop_assert_eq!(expected.as_slice(), check.as_bytes());
+            proptest::prop_assert!(t[prefix.len() + 1..].bytes().all(|b| b.is_ascii_alphanumeric()));
+            proptest::prop_assert_eq!(s.hash(), hash(t));
+            proptest::prop_assert_eq!(s.last4(), &t[t.len() - 4..]);
+            proptest::prop_assert_eq!(mask(&prefix, s.last4()), format!("{prefix}_****{}", s.last4()));
+            // Debug shows nothing of it.
+            let debug = format!("{s:?}");
+            proptest::prop_assert!(!debug.contains(&t[prefix.len() + 1..prefix.len() + 9]));
+        }
+
+        #[test]
+        fn any_single_character_change_is_malformed(
+            prefix in PREFIX,
+            at in proptest::prelude::any::<proptest::sample::Index>(),
+            c in proptest::prelude::any::<char>(),
+        ) {
+            let s = Secret::generate(&prefix).unwrap();
+            let t = s.expose();
+            let i = at.index(t.len());
+            proptest::prop_assume!(t.as_bytes()[i] != c as u32 as u8 || !c.is_ascii());
+            let mut changed = String::with_capacity(t.len() + 4);
+            changed.push_str(&t[..i]);
+            changed.push(c);
+            changed.push_str(&t[i + 1..]);
+            proptest::prop_assert_eq!(parse(&changed), None, "{} -> {}", t, changed);
+        }
+
+        #[test]
+        fn the_checksum_is_crc32_in_base62(s in ".*") {
+            let check = checksum(&s);
+            let value = check.iter().fold(0u64, |n, &d| {
+                let digit = ALPHABET.iter().position(|&a| a == d).unwrap() as u64;
+                n * 62 + digit
+            });
+            proptest::prop_assert_eq!(value, u64::from(crc32fast::hash(s.as_bytes())));
+        }
+
+        #[test]
+        fn parse_never_panics_and_accepts_only_tokens(s in proptest::prelude::any::<String>()) {
+            if let Some(prefix) = parse(&s) {
+                proptest::prop_assert!(valid_prefix(prefix));
+                proptest::prop_assert_eq!(s.len(), prefix.len() + 1 + BODY_LEN + CHECK_LEN);
+            }
+        }
+    }
+
+    #[test]
     fn prefixes() {
         assert!(valid_prefix("tok") && valid_prefix("a1") && valid_prefix("abcdefghijklmnop"));
         assert!(

@@ -14,15 +14,16 @@ mod revoke;
 mod show;
 mod verify;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::cli::{Cli, Command, ExpiryArgs};
-use crate::error::{Error, Result, runtime};
-use crate::model::Token;
+use crate::error::{DatabaseError, Error, Result, runtime};
+use crate::model::{Token, TokenJson};
 use crate::output::Output;
 use crate::store::Store;
 use crate::time::{self, Epoch};
 use crate::token::Secret;
+use zeroize::Zeroizing;
 
 /// What every command gets besides the store.
 pub struct Ctx {
@@ -82,9 +83,24 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Purge(args) => purge::run(&mut write()?, &mut ctx, &args),
         Command::Log(args) => log::run(&read()?, &mut ctx, &args),
         Command::Completions { .. } => unreachable!("handled above"),
-    }?;
+    }
+    .map_err(|e| name_database(e, &path))?;
     ctx.out.finish()?;
     Ok(code)
+}
+
+/// A database error met after the database was opened names its path too,
+/// like every error about a file.
+fn name_database(e: Error, path: &Path) -> Error {
+    match e {
+        Error::Runtime(e)
+            if e.downcast_ref::<DatabaseError>().is_some()
+                && !format!("{e:#}").contains(&path.display().to_string()) =>
+        {
+            Error::Runtime(e.context(format!("database {}", path.display())))
+        }
+        other => other,
+    }
 }
 
 /// `--db`, else `$TOKENCTL_DB` (both through clap), else the data directory.
@@ -117,22 +133,23 @@ fn deliver(
     secret: Secret,
     verb: &str,
 ) -> Result<u8> {
-    let mut buf = zeroize::Zeroizing::new(Vec::with_capacity(512));
-    if ctx.out.json {
-        serde_json::to_writer(&mut *buf, &token.json(ctx.now).with_secret(secret.expose()))
-            .map_err(anyhow::Error::from)?;
-    } else {
-        buf.extend_from_slice(secret.expose().as_bytes());
-    }
-    buf.push(b'\n');
+    let json = ctx.out.json.then(|| token.json(ctx.now));
+    let buf = secret_bytes(json, &secret)?;
     drop(secret);
     if let Err(e) = ctx.out.deliver_secret(&buf) {
         let detail = format!("secret not delivered: {e}");
-        store.revoke(token.id as u64, &ctx.actor, ctx.now, Some(&detail))?;
-        return Err(runtime(format!(
-            "could not write the secret of token {} to stdout ({e}); the token was revoked, since nobody holds its secret",
-            token.id
-        )));
+        let id = token.id;
+        return Err(
+            match store.revoke(id as u64, &ctx.actor, ctx.now, Some(&detail)) {
+                Ok(_) => runtime(format!(
+                    "could not write the secret of token {id} to stdout ({e}); the token was revoked, since nobody holds its secret"
+                )),
+                Err(r) => runtime(format!(
+                    "could not write the secret of token {id} to stdout ({e}), and revoking it failed too ({r}); \
+                 nobody holds its secret: revoke it with 'tokenctl revoke {id} --yes'"
+                )),
+            },
+        );
     }
     ctx.out.note(format!(
         "{verb} token {} {}",
@@ -142,6 +159,42 @@ fn deliver(
     ctx.out
         .note("This is the only time the secret is shown: store it now.");
     Ok(0)
+}
+
+/// What delivers a secret: the token JSON with it, or the secret alone,
+/// and a newline. Sized exactly up front: a growing buffer would leave
+/// copies of the secret behind in memory it gave back without wiping.
+fn secret_bytes(json: Option<TokenJson<'_>>, secret: &Secret) -> Result<Zeroizing<Vec<u8>>> {
+    let json = json.map(|j| j.with_secret(secret.expose()));
+    let len = match &json {
+        Some(json) => {
+            let mut count = Count(0);
+            serde_json::to_writer(&mut count, json).map_err(anyhow::Error::from)?;
+            count.0
+        }
+        None => secret.expose().len(),
+    };
+    let mut buf = Zeroizing::new(Vec::with_capacity(len + 1));
+    match &json {
+        Some(json) => serde_json::to_writer(&mut *buf, json).map_err(anyhow::Error::from)?,
+        None => buf.extend_from_slice(secret.expose().as_bytes()),
+    }
+    buf.push(b'\n');
+    Ok(buf)
+}
+
+/// Counts bytes written, to size a buffer before a secret goes into it.
+struct Count(usize);
+
+impl std::io::Write for Count {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0 += bytes.len();
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// `"CI deploy" (owner alice, tok_****F7bX)`: how prompts and notes name a token.
@@ -199,4 +252,42 @@ fn switch(store: &mut Store, ctx: &mut Ctx, id: u64, disabled: bool) -> Result<u
         ctx.out.json_value(&token.json(ctx.now))?;
     }
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_secret_buffer_never_grows() {
+        let secret = Secret::generate("tok").unwrap();
+        let token = Token {
+            id: 7,
+            name: "é".repeat(100),
+            owner: Some("ü".repeat(200)),
+            // Far more than any fixed guess at the size would hold.
+            scopes: (0..500)
+                .map(|i| format!("scope{i}-{}", "x".repeat(50)))
+                .collect(),
+            disabled: false,
+            last4: secret.last4().to_owned(),
+            prefix: "tok".into(),
+            created_at: 0,
+            created_by: "ops".into(),
+            expires_at: None,
+            last_used_at: None,
+            revoked_at: None,
+        };
+        for json in [None, Some(token.json(0))] {
+            let buf = secret_bytes(json, &secret).unwrap();
+            assert_eq!(buf.len(), buf.capacity(), "the buffer was reallocated");
+            assert!(buf.ends_with(b"\n"));
+            let text = std::str::from_utf8(&buf).unwrap();
+            assert!(text.contains(secret.expose()));
+        }
+        let buf = secret_bytes(Some(token.json(0)), &secret).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&buf).unwrap();
+        assert_eq!(v["token"], secret.expose());
+        assert_eq!(v["scopes"].as_array().unwrap().len(), 500);
+    }
 }

@@ -1,7 +1,11 @@
 //! `tokenctl verify`: check tokens read from stdin, one or a stream of them.
 
 use std::collections::HashMap;
-use std::io::{self, BufRead, IsTerminal};
+use std::fs::File;
+use std::io::{self, BufRead, IsTerminal, Read};
+use std::os::fd::AsFd;
+
+use zeroize::Zeroizing;
 
 use super::Ctx;
 use crate::cli::VerifyArgs;
@@ -16,6 +20,8 @@ use crate::token::Presented;
 const MAX_LINE: usize = 4096;
 /// Uses recorded by `--batch` are written in transactions of this many.
 const USE_BATCH: usize = 4096;
+/// Bytes of stdin read at a time.
+const INPUT_BUF: usize = 64 * 1024;
 
 /// A token in argv would be visible in `ps` and shell history: refused,
 /// before anything else, and without echoing it.
@@ -32,8 +38,7 @@ pub fn refuse_argv(args: &VerifyArgs) -> Result<()> {
 
 /// Verifies one token, or with `--batch` every line of stdin.
 pub fn run(store: &mut Store, ctx: &mut Ctx, args: &VerifyArgs) -> Result<u8> {
-    let stdin = io::stdin();
-    let mut input = stdin.lock();
+    let mut input = Input::stdin();
     if args.batch {
         return batch(store, ctx, &args.require_scopes, &mut input);
     }
@@ -41,7 +46,8 @@ pub fn run(store: &mut Store, ctx: &mut Ctx, args: &VerifyArgs) -> Result<u8> {
         ctx.out.note("reading a token from stdin (end with Enter)");
     }
     let mut line = Presented::new(String::new());
-    let verdict = match read_line(&mut input, &mut line)? {
+    let mut scratch = Zeroizing::new(Vec::with_capacity(MAX_LINE));
+    let verdict = match read_line(&mut input, &mut line, &mut scratch)? {
         Some(true) => store.verify(line.trimmed(), &args.require_scopes, ctx.now)?,
         _ => malformed(),
     };
@@ -61,6 +67,7 @@ fn batch(
     input: &mut impl BufRead,
 ) -> Result<u8> {
     let mut line = Presented::new(String::new());
+    let mut scratch = Zeroizing::new(Vec::with_capacity(MAX_LINE));
     let mut pending: Vec<i64> = Vec::new();
     // When this process last recorded each token's use.
     let mut recorded: HashMap<i64, Epoch> = HashMap::new();
@@ -72,7 +79,7 @@ fn batch(
             pending.clear();
             ctx.out.flush()?;
         }
-        let Some(ok) = read_line(input, &mut line)? else {
+        let Some(ok) = read_line(input, &mut line, &mut scratch)? else {
             break;
         };
         // A long-running batch reads the clock per line, so no token is
@@ -100,10 +107,17 @@ fn batch(
 }
 
 /// Reads one line into `line`: `None` at end of input, `Some(false)` for a
-/// line that cannot be a token (too long, not UTF-8).
-fn read_line(input: &mut impl BufRead, line: &mut Presented) -> Result<Option<bool>> {
+/// line that cannot be a token (too long, not UTF-8). `bytes` is scratch
+/// space of `MAX_LINE` bytes, wiped when dropped; it never grows, so no
+/// copy of a secret is left behind in memory given back unwiped. (`line`
+/// may grow, but only right after `clear` has wiped it.)
+fn read_line(
+    input: &mut impl BufRead,
+    line: &mut Presented,
+    bytes: &mut Zeroizing<Vec<u8>>,
+) -> Result<Option<bool>> {
     line.clear();
-    let mut bytes = zeroize::Zeroizing::new(Vec::new());
+    bytes.clear();
     let mut fits = true;
     let mut any = false;
     loop {
@@ -130,12 +144,69 @@ fn read_line(input: &mut impl BufRead, line: &mut Presented) -> Result<Option<bo
     if !any {
         return Ok(None);
     }
-    match std::str::from_utf8(&bytes) {
+    let ok = match std::str::from_utf8(bytes) {
         Ok(s) if fits => {
             line.buf().push_str(s);
-            Ok(Some(true))
+            true
         }
-        _ => Ok(Some(false)),
+        _ => false,
+    };
+    Ok(Some(ok))
+}
+
+/// stdin, read through a buffer of this module's own that is wiped when
+/// dropped: the standard library's stdin buffer would keep the last
+/// presented tokens in memory until the process ends.
+struct Input {
+    inner: Box<dyn Read>,
+    buf: Zeroizing<Vec<u8>>,
+    pos: usize,
+    filled: usize,
+}
+
+impl Input {
+    fn stdin() -> Input {
+        // A closed stdin reads as empty, as it does through `io::stdin()`.
+        let inner: Box<dyn Read> = match io::stdin().as_fd().try_clone_to_owned() {
+            Ok(fd) => Box::new(File::from(fd)),
+            Err(_) => Box::new(io::empty()),
+        };
+        Input {
+            inner,
+            buf: Zeroizing::new(vec![0; INPUT_BUF]),
+            pos: 0,
+            filled: 0,
+        }
+    }
+}
+
+impl Read for Input {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let available = self.fill_buf()?;
+        let n = available.len().min(out.len());
+        out[..n].copy_from_slice(&available[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl BufRead for Input {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.pos == self.filled {
+            self.pos = 0;
+            self.filled = 0;
+            self.filled = loop {
+                match self.inner.read(&mut self.buf) {
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    result => break result?,
+                }
+            };
+        }
+        Ok(&self.buf[self.pos..self.filled])
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.pos = (self.pos + n).min(self.filled);
     }
 }
 
@@ -159,5 +230,55 @@ fn human(v: &Verdict) -> String {
     match v.reason {
         None => format!("valid{who}"),
         Some(r) => format!("rejected, {}{who}", r.as_str()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Reads `input` line by line through a reader that hands out a few
+    /// bytes at a time, as a pipe may; returns each line's outcome.
+    fn lines(input: &[u8]) -> Vec<Option<String>> {
+        let mut reader = io::BufReader::with_capacity(7, input);
+        let mut line = Presented::new(String::new());
+        let mut scratch = Zeroizing::new(Vec::with_capacity(MAX_LINE));
+        let mut out = Vec::new();
+        while let Some(ok) = read_line(&mut reader, &mut line, &mut scratch).unwrap() {
+            assert_eq!(scratch.capacity(), MAX_LINE, "the scratch buffer grew");
+            out.push(ok.then(|| line.trimmed().to_owned()));
+        }
+        out
+    }
+
+    #[test]
+    fn lines_are_read_whole_in_pieces_and_long_ones_refused() {
+        let long = "y".repeat(3 * MAX_LINE);
+        let input = format!("tok_abc\n\n {long} \nlast");
+        assert_eq!(
+            lines(input.as_bytes()),
+            [
+                Some("tok_abc".to_owned()),
+                Some(String::new()),
+                None,
+                Some("last".to_owned())
+            ]
+        );
+        assert_eq!(lines(b"\xff\xfe\n"), [None]);
+        assert_eq!(lines(b""), Vec::<Option<String>>::new());
+    }
+
+    #[test]
+    fn the_input_buffer_passes_everything_through() {
+        let data: Vec<u8> = (0..3 * INPUT_BUF as u32).map(|i| (i % 251) as u8).collect();
+        let mut input = Input {
+            inner: Box::new(io::Cursor::new(data.clone())),
+            buf: Zeroizing::new(vec![0; INPUT_BUF]),
+            pos: 0,
+            filled: 0,
+        };
+        let mut got = Vec::new();
+        input.read_to_end(&mut got).unwrap();
+        assert_eq!(got, data);
     }
 }

@@ -1,7 +1,9 @@
 //! Numbered schema migrations, embedded in the binary and keyed on
 //! `PRAGMA user_version`.
 
-use rusqlite::{Connection, TransactionBehavior};
+use std::time::{Duration, Instant};
+
+use rusqlite::{Connection, ErrorCode, TransactionBehavior};
 
 use crate::error::{Result, runtime};
 use crate::token::DEFAULT_PREFIX;
@@ -13,28 +15,46 @@ const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
 pub const LATEST: i64 = MIGRATIONS.len() as i64;
 
 /// Brings the schema up to date. When it already is, this is one read of
-/// the file header, so it stays off the hot path of `verify`.
-pub fn migrate(conn: &mut Connection, prefix: Option<&str>) -> Result<()> {
+/// the file header, so it stays off the hot path of `verify`. Without
+/// `create`, an empty file is an error rather than made into a database:
+/// a command that only reads leaves the new database to its writer.
+pub fn migrate(conn: &mut Connection, prefix: Option<&str>, create: bool) -> Result<()> {
     let version = user_version(conn)?;
+    if version == LATEST {
+        return Ok(());
+    }
+    // Read again with the tables, in one snapshot: another process may be
+    // making this database right now.
+    let (version, found) = conn.query_row(
+        "SELECT user_version, (SELECT count(*) FROM sqlite_master) FROM pragma_user_version",
+        [],
+        |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)),
+    )?;
     if version == LATEST {
         return Ok(());
     }
     check_not_newer(version)?;
     if version == 0 {
+        // Checked before anything is written: another program's file is
+        // left as it was.
+        match found {
+            0 if !create => {
+                return Err(runtime(
+                    "it is empty, not yet a tokenctl database; create one with 'tokenctl init' or 'tokenctl create', or pass --db",
+                ));
+            }
+            0 => {}
+            _ => return Err(other_program()),
+        }
         // Persistent in the file, so it is set once, when the database is made.
-        conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
+        set_wal(conn)?;
     }
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     // Another process may have migrated while this one waited for the lock.
     let version = user_version(&tx)?;
     check_not_newer(version)?;
-    if version == 0 {
-        let tables: i64 = tx.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
-        if tables > 0 {
-            return Err(runtime(
-                "it is an SQLite database of some other program, not tokenctl's; pass --db with another path",
-            ));
-        }
+    if version == 0 && tables(&tx)? > 0 {
+        return Err(other_program());
     }
     for sql in &MIGRATIONS[usize::try_from(version).unwrap_or(0)..] {
         tx.execute_batch(sql)?;
@@ -48,6 +68,34 @@ pub fn migrate(conn: &mut Connection, prefix: Option<&str>) -> Result<()> {
     tx.pragma_update(None, "user_version", LATEST)?;
     tx.commit()?;
     Ok(())
+}
+
+/// Switches a new database to WAL. Two processes making the same database
+/// at once can deadlock on this switch; SQLite then answers one of them
+/// "busy" at once, without waiting, so that one waits here and tries again.
+fn set_wal(conn: &Connection) -> Result<()> {
+    let deadline = Instant::now() + super::BUSY_TIMEOUT;
+    loop {
+        match conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(())) {
+            Err(e)
+                if e.sqlite_error_code() == Some(ErrorCode::DatabaseBusy)
+                    && Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            result => return Ok(result?),
+        }
+    }
+}
+
+fn other_program() -> crate::Error {
+    runtime(
+        "it is an SQLite database of some other program, not tokenctl's; pass --db with another path",
+    )
+}
+
+fn tables(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?)
 }
 
 fn user_version(conn: &Connection) -> Result<i64> {

@@ -14,10 +14,9 @@ use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::time::Duration as StdDuration;
 
-use anyhow::Context as _;
 use rusqlite::{Connection, OpenFlags};
 
-use crate::error::{Error, Result, runtime};
+use crate::error::{DatabaseError, Error, Result, runtime};
 
 pub(crate) use tokens::revoked_conflict;
 pub use tokens::{Change, ListFilter, NewToken, Purge};
@@ -48,7 +47,7 @@ impl Store {
                     .recursive(true)
                     .mode(0o700)
                     .create(dir)
-                    .with_context(|| format!("cannot create directory {}", dir.display()))?;
+                    .map_err(|e| cannot_create("directory", dir, &e))?;
             }
         }
         let created = match OpenOptions::new()
@@ -59,11 +58,7 @@ impl Store {
         {
             Ok(_) => true,
             Err(e) if e.kind() == ErrorKind::AlreadyExists => false,
-            Err(e) => {
-                return Err(anyhow::Error::new(e)
-                    .context(format!("cannot create database {}", path.display()))
-                    .into());
-            }
+            Err(e) => return Err(cannot_create("database", path, &e)),
         };
         let conn = connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
         let mut store = Store {
@@ -82,11 +77,20 @@ impl Store {
     /// opened read-only.
     pub fn open_existing(path: &Path) -> Result<Store> {
         refuse_directory(path)?;
-        if !path.exists() {
-            return Err(runtime(format!(
-                "no database at {}; create one with 'tokenctl init' or 'tokenctl create', or pass --db",
-                path.display()
-            )));
+        match path.try_exists() {
+            Ok(true) => {}
+            Ok(false) => {
+                return Err(runtime(format!(
+                    "no database at {}; create one with 'tokenctl init' or 'tokenctl create', or pass --db",
+                    path.display()
+                )));
+            }
+            Err(e) => {
+                return Err(runtime(format!(
+                    "cannot reach database {} ({e}); check that this user may enter its directory, or pass --db",
+                    path.display()
+                )));
+            }
         }
         // SQLite opens a write-protected file read-only by itself.
         let conn = connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
@@ -96,7 +100,7 @@ impl Store {
             created: false,
             read_only: false,
         };
-        match store.prepare(None) {
+        match store.prepare_existing() {
             Ok(()) => {}
             Err(e) if cannot_open_shm(&e) && wal_is_empty(path) => {
                 // A read-only directory with no -shm file: SQLite cannot set up
@@ -106,13 +110,18 @@ impl Store {
                     &immutable_uri(path),
                     OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI,
                 )?;
-                store.prepare(None)?;
+                store.prepare_existing()?;
             }
             Err(e) if cannot_open_shm(&e) => {
+                let why = match std::fs::File::open(wal_path(path)) {
+                    Ok(_) => "no write access to its directory",
+                    Err(_) => "this user may not read it",
+                };
                 return Err(runtime(format!(
-                    "cannot read the pending changes in {}-wal (no write access to its directory); \
-                     verify as a user who can write there, or have the owner checkpoint the database",
-                    path.display()
+                    "cannot read the pending changes in {} ({why}); verify as a user who can write there, \
+                     or have the owner checkpoint the database (any tokenctl command of the owner does, \
+                     once no other process has it open)",
+                    wal_path(path).display()
                 )));
             }
             Err(e) => return Err(e),
@@ -159,8 +168,21 @@ impl Store {
     }
 
     fn prepare(&mut self, prefix: Option<&str>) -> Result<()> {
+        let result = migrate::migrate(&mut self.conn, prefix, true);
+        self.in_context(result)
+    }
+
+    /// Like `prepare` for a command that only reads: an empty file (a
+    /// database another process is creating right now, or a stray one) is
+    /// not made into a database by it.
+    fn prepare_existing(&mut self) -> Result<()> {
+        let result = migrate::migrate(&mut self.conn, None, false);
+        self.in_context(result)
+    }
+
+    fn in_context(&self, result: Result<()>) -> Result<()> {
         let path = self.display_path();
-        migrate::migrate(&mut self.conn, prefix).map_err(|e| match e {
+        result.map_err(|e| match e {
             Error::Runtime(e) => Error::Runtime(e.context(format!("cannot use database {path}"))),
             other => other,
         })
@@ -174,8 +196,12 @@ impl Store {
 }
 
 fn connect(path: &Path, flags: OpenFlags) -> Result<Connection> {
-    let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-        .with_context(|| format!("cannot open database {}", path.display()))?;
+    let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX).map_err(
+        |e| {
+            anyhow::Error::new(DatabaseError(e))
+                .context(format!("cannot open database {}", path.display()))
+        },
+    )?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
     Ok(conn)
 }
@@ -194,17 +220,30 @@ fn cannot_open_shm(e: &Error) -> bool {
     let Error::Runtime(e) = e else { return false };
     e.chain().any(|c| {
         matches!(
-            c.downcast_ref::<rusqlite::Error>()
-                .and_then(rusqlite::Error::sqlite_error_code),
+            c.downcast_ref::<DatabaseError>()
+                .and_then(DatabaseError::code),
             Some(rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::ReadOnly)
         )
     })
 }
 
-fn wal_is_empty(path: &Path) -> bool {
+fn wal_path(path: &Path) -> PathBuf {
     let mut wal = path.as_os_str().to_owned();
     wal.push("-wal");
-    std::fs::metadata(PathBuf::from(wal)).map_or(true, |m| m.len() == 0)
+    PathBuf::from(wal)
+}
+
+fn wal_is_empty(path: &Path) -> bool {
+    std::fs::metadata(wal_path(path)).map_or(true, |m| m.len() == 0)
+}
+
+/// Why a file or directory for a new database could not be made, and what
+/// to do about it.
+fn cannot_create(what: &str, path: &Path, e: &std::io::Error) -> Error {
+    runtime(format!(
+        "cannot create {what} {} ({e}); pass --db with a path in a directory this user may write",
+        path.display()
+    ))
 }
 
 /// `file:` URI for `path`, opened immutable; bytes that mean something in a

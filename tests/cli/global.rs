@@ -107,7 +107,15 @@ fn a_directory_is_not_a_database() {
     env.cmd(&["create", "--name", "n"])
         .run()
         .code(1)
+        .error_has("is a directory")
+        .error_has(env.db().to_str().unwrap())
+        .error_has("pass --db");
+    env.cmd(&["verify"])
+        .stdin("x\n")
+        .run()
+        .code(1)
         .error_has("is a directory");
+    assert_eq!(std::fs::read_dir(env.db()).unwrap().count(), 0);
 }
 
 #[test]
@@ -123,7 +131,8 @@ fn a_corrupt_file_is_reported_and_left_alone() {
     env.cmd(&["create", "--name", "n"])
         .run()
         .code(1)
-        .error_has("not a database");
+        .error_has("not a database")
+        .error_has("restore it from a backup");
     env.cmd(&["verify"]).stdin("x\n").run().code(1);
     assert_eq!(std::fs::read(env.db()).unwrap(), junk);
 }

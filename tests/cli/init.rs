@@ -66,6 +66,12 @@ fn a_newer_schema_is_refused_and_left_alone() {
         .run()
         .code(1)
         .error_has("upgrade tokenctl");
+    env.cmd(&["verify"])
+        .stdin("x\n")
+        .run()
+        .code(1)
+        .error_has("upgrade tokenctl")
+        .stdout_is("");
     assert_eq!(std::fs::read(env.db()).unwrap(), before);
 }
 
@@ -76,8 +82,15 @@ fn another_programs_database_is_refused() {
     let conn = rusqlite::Connection::open(env.db()).unwrap();
     conn.execute_batch("CREATE TABLE other (x)").unwrap();
     drop(conn);
+    let before = std::fs::read(env.db()).unwrap();
     env.cmd(&["create", "--name", "n"])
         .run()
         .code(1)
         .error_has("some other program");
+    env.cmd(&["list"])
+        .run()
+        .code(1)
+        .error_has("some other program");
+    // Not even switched to WAL: the other program's file is left as it was.
+    assert_eq!(std::fs::read(env.db()).unwrap(), before);
 }

@@ -4,15 +4,19 @@
 // A failed unwrap in a test is a failed test, with its line.
 #![allow(clippy::unwrap_used, clippy::new_without_default)]
 
+mod concurrency;
 mod create;
+mod faults;
 mod generated;
 mod global;
+mod hostile;
 mod init;
 mod list;
 mod log;
 mod purge;
 mod reset;
 mod revoke;
+mod secrets;
 mod show;
 mod switch;
 mod verify;
@@ -64,7 +68,11 @@ impl Env {
             .env_remove("NO_COLOR")
             .env("HOME", self.dir.path().join("home"))
             .env_remove("XDG_DATA_HOME");
-        Run { cmd, stdin: None }
+        Run {
+            cmd,
+            stdin: None,
+            sandbox: self.dir.path().to_owned(),
+        }
     }
 
     /// Creates a token with `tokenctl -q create ARGS...`; returns (id, secret).
@@ -124,6 +132,7 @@ impl Env {
 pub struct Run {
     cmd: Command,
     stdin: Option<Vec<u8>>,
+    sandbox: PathBuf,
 }
 
 impl Run {
@@ -139,7 +148,50 @@ impl Run {
         self
     }
 
-    /// The underlying command, for tests that need more control.
+    /// Appends one more argument, which need not be UTF-8.
+    pub fn arg(mut self, arg: impl AsRef<std::ffi::OsStr>) -> Run {
+        self.cmd.arg(arg);
+        self
+    }
+
+    /// Runs as this user and group (and no other groups), like a service
+    /// account: root, which CI runs as, ignores file permissions. The
+    /// binary runs from a link or copy in the sandbox (made traversable),
+    /// since the build directory may be closed to other users.
+    pub fn user(self, uid: u32, gid: u32) -> Run {
+        use std::os::unix::fs::PermissionsExt;
+        use std::os::unix::process::CommandExt;
+        let open =
+            |p: &Path| std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let bin = self.sandbox.join("bin");
+        let exe = bin.join("tokenctl");
+        if !exe.exists() {
+            std::fs::create_dir_all(&bin).unwrap();
+            let built = env!("CARGO_BIN_EXE_tokenctl");
+            if std::fs::hard_link(built, &exe).is_err() {
+                std::fs::copy(built, &exe).unwrap();
+            }
+            open(&self.sandbox);
+            open(&bin);
+        }
+        let mut cmd = Command::new(&exe);
+        cmd.args(self.cmd.get_args());
+        for (key, value) in self.cmd.get_envs() {
+            match value {
+                Some(v) => cmd.env(key, v),
+                None => cmd.env_remove(key),
+            };
+        }
+        cmd.uid(uid).gid(gid);
+        Run {
+            cmd,
+            stdin: self.stdin,
+            sandbox: self.sandbox,
+        }
+    }
+
+    /// The underlying command, for tests that need more control; check what
+    /// it printed with [`Out::from_output`].
     pub fn command(self) -> Command {
         self.cmd
     }
@@ -159,13 +211,7 @@ impl Run {
         });
         let output = child.wait_with_output().expect("wait");
         feeder.join().expect("feeder");
-        let out = Out {
-            code: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
-            stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
-        };
-        out.assert_no_panic();
-        out
+        Out::from_output(output)
     }
 }
 
@@ -205,6 +251,20 @@ pub struct Out {
 }
 
 impl Out {
+    /// What a process spawned outside [`Run::run`] left behind, checked the
+    /// same way: UTF-8 output, and no panic. A process killed by a signal
+    /// has code -1.
+    #[track_caller]
+    pub fn from_output(output: std::process::Output) -> Out {
+        let out = Out {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+            stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+        };
+        out.assert_no_panic();
+        out
+    }
+
     /// Asserts exit 0.
     #[track_caller]
     pub fn success(self) -> Out {
