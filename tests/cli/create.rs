@@ -201,20 +201,12 @@ fn the_secret_is_stored_only_as_a_hash() {
 #[test]
 fn an_undeliverable_secret_revokes_the_token() {
     let env = Env::new();
-    let full = std::fs::File::options()
-        .write(true)
-        .open("/dev/full")
-        .unwrap();
-    let mut cmd = env.cmd(&["create", "--name", "lost"]).command();
-    cmd.stdout(full);
-    let out = cmd.output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8(out.stderr).unwrap();
-    assert!(
-        stderr.starts_with("tokenctl: could not write the secret of token 1"),
-        "{stderr}"
-    );
-    assert!(stderr.contains("revoked"));
+    let out = env
+        .cmd(&["create", "--name", "lost"])
+        .run_with_stdout(dev_full())
+        .code(1)
+        .error_has("could not write the secret of token 1");
+    assert!(out.stderr.contains("revoked"));
     assert_eq!(env.show(1)["status"], "revoked");
     let log = env.cmd(&["--json", "log", "1"]).run().success().json();
     assert_eq!(log[1]["action"], "revoked");
@@ -236,4 +228,12 @@ fn a_closed_pipe_revokes_the_token_too() {
     let out = cmd.output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(env.show(1)["status"], "revoked");
+}
+
+/// A stdout where every write fails: disk full.
+pub fn dev_full() -> std::fs::File {
+    std::fs::File::options()
+        .write(true)
+        .open("/dev/full")
+        .unwrap()
 }

@@ -9,23 +9,7 @@ use std::process::{Command, Output};
 
 use tokenctl::docs;
 
-use crate::Env;
-
-/// Every subcommand, each of which must have a page.
-const COMMANDS: [&str; 12] = [
-    "init",
-    "create",
-    "list",
-    "show",
-    "revoke",
-    "reset",
-    "enable",
-    "disable",
-    "verify",
-    "purge",
-    "log",
-    "completions",
-];
+use crate::{COMMANDS, Env};
 
 /// The shells and the file each one's committed script lives in.
 const SCRIPTS: [(&str, &str); 5] = [

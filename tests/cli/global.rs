@@ -1,6 +1,6 @@
 //! Global behaviour: database location, help, errors, exit codes.
 
-use crate::Env;
+use crate::{COMMANDS, Env};
 
 #[test]
 fn the_default_database_lives_in_the_data_directory() {
@@ -51,19 +51,7 @@ fn actor_comes_from_the_flag_then_the_environment() {
 fn help_and_version() {
     let env = Env::new();
     let out = env.bare(&["--help"]).run().success();
-    for cmd in [
-        "create",
-        "list",
-        "show",
-        "revoke",
-        "reset",
-        "enable",
-        "disable",
-        "verify",
-        "purge",
-        "log",
-        "completions",
-    ] {
+    for cmd in COMMANDS {
         assert!(out.stdout.contains(cmd), "{cmd} missing from --help");
     }
     env.bare(&["--version"])

@@ -9,7 +9,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::Value;
 
-use crate::Env;
+use crate::{COMMANDS, Env};
 
 /// The longest single argument Linux passes to a program (MAX_ARG_STRLEN,
 /// 128 KiB, less the terminating NUL).
@@ -359,39 +359,34 @@ fn verify_of_one_hostile_input_is_malformed() {
 /// One argument: a word the parser knows, a number, a duration, or anything.
 fn word() -> impl Strategy<Value = String> {
     prop_oneof![
-        prop::sample::select(vec![
-            "create",
-            "list",
-            "show",
-            "revoke",
-            "reset",
-            "enable",
-            "disable",
-            "verify",
-            "purge",
-            "log",
-            "init",
-            "--name",
-            "--owner",
-            "--scope",
-            "--expires-in",
-            "--expires-at",
-            "--no-expiry",
-            "--status",
-            "--expiring-within",
-            "--older-than",
-            "--include-revoked",
-            "--dry-run",
-            "--limit",
-            "--batch",
-            "--require-scope",
-            "--prefix",
-            "--json",
-            "-q",
-            "--yes",
-            "--actor",
-            "--color",
-        ])
+        prop::sample::select(
+            COMMANDS
+                .iter()
+                .copied()
+                .chain([
+                    "--name",
+                    "--owner",
+                    "--scope",
+                    "--expires-in",
+                    "--expires-at",
+                    "--no-expiry",
+                    "--status",
+                    "--expiring-within",
+                    "--older-than",
+                    "--include-revoked",
+                    "--dry-run",
+                    "--limit",
+                    "--batch",
+                    "--require-scope",
+                    "--prefix",
+                    "--json",
+                    "-q",
+                    "--yes",
+                    "--actor",
+                    "--color",
+                ])
+                .collect::<Vec<_>>()
+        )
         .prop_map(String::from),
         "-?[0-9]{1,25}",
         "[0-9]{1,12}[wdhmsx]{1,2}",

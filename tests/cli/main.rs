@@ -28,6 +28,22 @@ use std::process::{Command, Stdio};
 use serde_json::Value;
 use tempfile::TempDir;
 
+/// Every subcommand, as `--help` lists them.
+pub const COMMANDS: [&str; 12] = [
+    "init",
+    "create",
+    "list",
+    "show",
+    "revoke",
+    "reset",
+    "enable",
+    "disable",
+    "verify",
+    "purge",
+    "log",
+    "completions",
+];
+
 /// A sandbox: a temporary directory holding the database and a fake home.
 pub struct Env {
     dir: TempDir,
@@ -196,12 +212,21 @@ impl Run {
         self.cmd
     }
 
+    /// Runs to completion with stdout going to `stdout` (a full device, a
+    /// closed pipe...) instead of being captured.
+    pub fn run_with_stdout(mut self, stdout: impl Into<Stdio>) -> Out {
+        self.cmd.stdout(stdout);
+        self.spawn_and_wait()
+    }
+
     /// Runs to completion.
     pub fn run(mut self) -> Out {
-        self.cmd
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+        self.cmd.stdout(Stdio::piped());
+        self.spawn_and_wait()
+    }
+
+    fn spawn_and_wait(mut self) -> Out {
+        self.cmd.stdin(Stdio::piped()).stderr(Stdio::piped());
         let mut child = self.cmd.spawn().expect("spawn tokenctl");
         let input = self.stdin.take().unwrap_or_default();
         let mut stdin = child.stdin.take().expect("stdin");
@@ -310,12 +335,7 @@ impl Out {
             "one line: {:?}",
             self.stderr
         );
-        assert!(
-            self.stderr.contains(part),
-            "{part:?} not in stderr {:?}",
-            self.stderr
-        );
-        self
+        self.stderr_has(part)
     }
 
     /// Asserts stderr contains `part`.

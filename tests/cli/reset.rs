@@ -304,19 +304,10 @@ fn a_disabled_token_stays_disabled() {
 fn an_undeliverable_new_secret_revokes_the_token() {
     let env = Env::new();
     let (id, old) = env.create(&["--name", "n"]);
-    let full = std::fs::File::options()
-        .write(true)
-        .open("/dev/full")
-        .unwrap();
-    let mut cmd = env.cmd(&["reset", "1", "--yes"]).command();
-    cmd.stdout(full);
-    let out = cmd.output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8(out.stderr).unwrap();
-    assert!(
-        stderr.starts_with("tokenctl: could not write the secret of token 1"),
-        "{stderr}"
-    );
+    env.cmd(&["reset", "1", "--yes"])
+        .run_with_stdout(crate::create::dev_full())
+        .code(1)
+        .error_has("could not write the secret of token 1");
     assert_eq!(env.show(id)["status"], "revoked");
     assert_eq!(env.verify(&old, &[]).1["reason"], "unknown");
     assert_eq!(env.actions(id), ["created", "reset", "revoked"]);
