@@ -163,8 +163,25 @@ pub enum Command {
 
     /// Check a token read from stdin (never from the command line)
     ///
-    /// Exit 0: valid; 3: rejected (malformed, unknown, revoked, expired,
-    /// disabled); 4: valid but missing a required scope.
+    /// Reads one line, trims surrounding whitespace, and answers: exit 0 when
+    /// the token is valid; 3 when it is rejected (malformed, unknown, revoked,
+    /// expired, disabled); 4 when it is valid but lacks a required scope. A
+    /// token whose checksum does not match is malformed without a database
+    /// lookup. The token is never taken from argv, which every user can read
+    /// in ps and which lands in shell history:
+    ///
+    ///     printf '%s\n' "$TOKEN" | tokenctl -q verify --require-scope deploy
+    ///
+    /// Output: a line for people; with --json the verdict
+    /// {"valid", "reason", "token"}; with -q nothing, the exit code is the
+    /// answer. A valid token's use is recorded at most about once a minute;
+    /// on a database this user can only read, nothing is recorded.
+    ///
+    /// With --batch it reads one token per line until end of input and
+    /// writes one JSON verdict per line, in order, flushed whenever it waits
+    /// for more input, so it also serves as a co-process. It exits 0 once
+    /// every line is answered, whatever the verdicts, and reads the clock for
+    /// every line, so a long-running batch never accepts an expired token.
     Verify(VerifyArgs),
 
     /// Delete expired (and optionally revoked) tokens, for cron
