@@ -170,7 +170,7 @@ pub enum Command {
     /// lookup. The token is never taken from argv, which every user can read
     /// in ps and which lands in shell history:
     ///
-    ///     printf '%s\n' "$TOKEN" | tokenctl -q verify --require-scope deploy
+    /// printf '%s\n' "$TOKEN" | tokenctl -q verify --require-scope deploy
     ///
     /// Output: a line for people; with --json the verdict
     /// {"valid", "reason", "token"}; with -q nothing, the exit code is the
