@@ -23,6 +23,8 @@ use tokenctl::token::Secret;
 use tokenctl::{Store, time};
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
+/// One part of the benchmark, selected by name with `BENCH_ONLY`.
+type Section = fn(&mut Bench) -> Res<()>;
 
 const DAY: i64 = 86_400;
 /// Valid secrets kept in memory for presenting: at most this many.
@@ -77,23 +79,18 @@ fn main() -> Res<()> {
         "seeded {tokens} tokens in {} through Store::create_many",
         secs(seed_time)
     ));
-    if wants("size") {
-        b.size()?;
-    }
-    if wants("verify") {
-        b.verify_one()?;
-    }
-    if wants("batch") {
-        b.batch()?;
-    }
-    if wants("purge") {
-        b.purge()?;
-    }
-    if wants("list") {
-        b.list()?;
-    }
-    if wants("create") {
-        b.create()?;
+    let sections: [(&str, Section); 6] = [
+        ("size", Bench::size),
+        ("verify", Bench::verify_one),
+        ("batch", Bench::batch),
+        ("purge", Bench::purge),
+        ("list", Bench::list),
+        ("create", Bench::create),
+    ];
+    for (name, run) in sections {
+        if wants(name) {
+            run(&mut b)?;
+        }
     }
     b.table.info(
         &format!("seeding {} tokens with `Store::create_many`", n(tokens)),
@@ -354,11 +351,7 @@ struct BatchOut {
 impl Bench {
     fn cmd(&self, db: &Path, args: &[&str]) -> Command {
         let mut c = Command::new(&self.tokenctl);
-        c.arg("--db")
-            .arg(db)
-            .args(args)
-            .env("TOKENCTL_ACTOR", "bench")
-            .stdin(Stdio::null());
+        c.arg("--db").arg(db).args(args).stdin(Stdio::null());
         c
     }
 
@@ -376,14 +369,8 @@ impl Bench {
 
     /// One `tokenctl verify --batch` over `input`, counting its answers.
     fn run_batch(&self, input: &[u8]) -> Res<(Duration, BatchOut)> {
-        let rss_file = self.dir.join("rss.txt");
-        let mut c = self.gnu_time(&rss_file);
-        c.arg("--db")
-            .arg(&self.big)
-            .args(["verify", "--batch"])
-            .env("TOKENCTL_ACTOR", "bench")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped());
+        let mut c = self.measured(&self.big, &["verify", "--batch"]);
+        c.stdin(Stdio::piped());
         let t = Instant::now();
         let mut child = c.spawn()?;
         let mut stdin = child.stdin.take().ok_or("no stdin")?;
@@ -406,35 +393,47 @@ impl Bench {
         let took = t.elapsed();
         check(status, 0, "verify --batch")?;
         let out = BatchOut {
-            kib: read_rss(&rss_file)?,
+            kib: self.peak_rss()?,
             ..out
         };
         Ok((took, out))
     }
 
-    /// `tokenctl` under GNU time, which writes its peak RSS to `rss_file`;
-    /// plain `tokenctl` where there is no GNU time.
-    fn gnu_time(&self, rss_file: &Path) -> Command {
-        let _ = std::fs::remove_file(rss_file);
-        if !Path::new(GNU_TIME).exists() {
-            return Command::new(&self.tokenctl);
-        }
-        let mut c = Command::new(GNU_TIME);
-        c.arg("-f").arg("%M").arg("-o").arg(rss_file);
-        c.arg(&self.tokenctl);
+    /// `tokenctl --db DB ARGS` under GNU time, which leaves its peak RSS
+    /// for [`Bench::peak_rss`]; plain `tokenctl` where there is no GNU time.
+    /// stdout is piped.
+    fn measured(&self, db: &Path, args: &[&str]) -> Command {
+        let rss_file = self.dir.join("rss.txt");
+        let _ = std::fs::remove_file(&rss_file);
+        let mut c = if Path::new(GNU_TIME).exists() {
+            let mut c = Command::new(GNU_TIME);
+            c.arg("-f").arg("%M").arg("-o").arg(rss_file);
+            c.arg(&self.tokenctl);
+            c
+        } else {
+            Command::new(&self.tokenctl)
+        };
+        c.arg("--db")
+            .arg(db)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped());
         c
+    }
+
+    /// Peak RSS in KiB of the last [`Bench::measured`] command, if known.
+    fn peak_rss(&self) -> Res<Option<u64>> {
+        let rss_file = self.dir.join("rss.txt");
+        if !rss_file.exists() {
+            return Ok(None);
+        }
+        Ok(Some(std::fs::read_to_string(rss_file)?.trim().parse()?))
     }
 
     /// One `tokenctl --json list`; returns the wall time and the peak RSS in
     /// KiB when GNU time is there to tell it.
     fn run_list(&self, db: &Path, count: usize) -> Res<(Duration, Option<u64>)> {
-        let rss_file = self.dir.join("rss.txt");
-        let mut c = self.gnu_time(&rss_file);
-        c.arg("--db")
-            .arg(db)
-            .args(["--json", "list"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped());
+        let mut c = self.measured(db, &["--json", "list"]);
         let t = Instant::now();
         let mut child = c.spawn()?;
         let mut stdout = child.stdout.take().ok_or("no stdout")?;
@@ -447,7 +446,7 @@ impl Bench {
         if rows < count || !body.starts_with(b"[") || !body.ends_with(b"]\n") {
             return Err(format!("list --json printed {rows} tokens, expected {count}").into());
         }
-        Ok((took, read_rss(&rss_file)?))
+        Ok((took, self.peak_rss()?))
     }
 }
 
@@ -477,14 +476,6 @@ fn seed(path: &Path, count: usize, expired_half: bool) -> Res<Vec<Secret>> {
         Ok(())
     })?;
     Ok(sample)
-}
-
-/// Peak RSS in KiB, as GNU time wrote it.
-fn read_rss(rss_file: &Path) -> Res<Option<u64>> {
-    if !rss_file.exists() {
-        return Ok(None);
-    }
-    Ok(Some(std::fs::read_to_string(rss_file)?.trim().parse()?))
 }
 
 /// The prefix of a token.
