@@ -596,7 +596,7 @@ fn machine() -> String {
         .and_then(|l| l.trim().trim_end_matches("kB").trim().parse().ok())
         .unwrap_or(0);
     format!(
-        "{cpus} CPUs ({model}), {:.0} GiB memory, Linux",
+        "{cpus} CPUs ({model}), {:.1} GiB memory, Linux",
         mem_kib as f64 / 1048576.0
     )
 }
