@@ -29,7 +29,8 @@ use zeroize::Zeroizing;
 pub struct Ctx {
     /// stdout and stderr.
     pub out: Output,
-    /// Who is acting, for the audit trail.
+    /// Who is acting, for the audit trail; empty for a command that only
+    /// reads.
     pub actor: String,
     /// The time, read once for the whole command.
     pub now: Epoch,
@@ -46,11 +47,16 @@ pub fn run(cli: Cli) -> Result<u8> {
         return out.finish().map(|()| 0);
     }
     let path = db_path(global.db)?;
-    let actor = global
-        .actor
-        .or_else(|| whoami::username().ok())
-        .or_else(|| std::env::var("USER").ok())
-        .unwrap_or_else(|| "unknown".into());
+    // Only a command that writes records an actor: looking up the OS user
+    // (NSS, /etc/passwd) stays off the read paths, verify's above all.
+    let actor = match global.actor {
+        Some(actor) => actor,
+        None if command.writes() => whoami::username()
+            .ok()
+            .or_else(|| std::env::var("USER").ok())
+            .unwrap_or_else(|| "unknown".into()),
+        None => String::new(),
+    };
     let now = time::now();
     let mut ctx = Ctx { out, actor, now };
     let write = || Store::open(&path, None);

@@ -18,10 +18,17 @@ use crate::token::Presented;
 /// Longer input cannot be a token; it is read to its end of line and
 /// answered `malformed`, without being kept in memory.
 const MAX_LINE: usize = 4096;
-/// Uses recorded by `--batch` are written in transactions of this many.
+/// Uses recorded by `--batch` are written in transactions of about this many.
 const USE_BATCH: usize = 4096;
 /// Bytes of stdin read at a time.
 const INPUT_BUF: usize = 64 * 1024;
+/// `--batch` answers at most this many buffered lines from one read
+/// snapshot (a few milliseconds' worth).
+const SNAPSHOT_LINES: usize = 1024;
+/// `--batch` keeps up to this much of the database in memory, about what
+/// the lookups touch at a million tokens (there: 3.3 s instead of 4.5 s for
+/// a million lines).
+const BATCH_CACHE_MIB: u32 = 64;
 
 /// A token in argv would be visible in `ps` and shell history: refused,
 /// before anything else, and without echoing it.
@@ -40,6 +47,7 @@ pub fn refuse_argv(args: &VerifyArgs) -> Result<()> {
 pub fn run(store: &mut Store, ctx: &mut Ctx, args: &VerifyArgs) -> Result<u8> {
     let mut input = Input::stdin();
     if args.batch {
+        store.set_cache_size(BATCH_CACHE_MIB)?;
         return batch(store, ctx, &args.require_scopes, &mut input);
     }
     if io::stdin().is_terminal() {
@@ -60,47 +68,61 @@ pub fn run(store: &mut Store, ctx: &mut Ctx, args: &VerifyArgs) -> Result<u8> {
     Ok(verdict.exit_code())
 }
 
-fn batch(
-    store: &mut Store,
-    ctx: &mut Ctx,
-    required: &[String],
-    input: &mut impl BufRead,
-) -> Result<u8> {
+/// Answers every line of `input`, in order. The lines already read are
+/// answered from one read snapshot of at most [`SNAPSHOT_LINES`]; before it
+/// waits for more input, it records the uses seen and flushes every answer,
+/// so a caller that sends one token and waits for its answer gets it.
+fn batch(store: &mut Store, ctx: &mut Ctx, required: &[String], input: &mut Input) -> Result<u8> {
     let mut line = Presented::new(String::new());
     let mut scratch = Zeroizing::new(Vec::with_capacity(MAX_LINE));
     let mut pending: Vec<i64> = Vec::new();
     // When this process last recorded each token's use.
     let mut recorded: HashMap<i64, Epoch> = HashMap::new();
     let mut buf = Vec::with_capacity(512);
-    loop {
-        if input.fill_buf().map(|b| b.is_empty()).unwrap_or(false) || pending.len() >= USE_BATCH {
-            // About to wait for input, or at its end: answer what was asked.
+    let mut eof = false;
+    while !eof {
+        if !input.whole_line_buffered() {
             store.record_use(&pending, time::now())?;
             pending.clear();
             ctx.out.flush()?;
         }
-        let Some(ok) = read_line(input, &mut line, &mut scratch)? else {
-            break;
-        };
-        // A long-running batch reads the clock per line, so no token is
-        // accepted after its expiry.
-        let now = time::now();
-        let verdict = if ok {
-            store.check(line.trimmed(), required, now)?
-        } else {
-            malformed()
-        };
-        if let Some(t) = verdict.token.as_ref().filter(|_| verdict.valid()) {
-            let fresh = recorded.get(&t.id).is_none_or(|&at| at <= now - 60);
-            if fresh && store.needs_use_recorded(t, now) {
-                recorded.insert(t.id, now);
-                pending.push(t.id);
+        store.snapshot(|store| {
+            for n in 0..SNAPSHOT_LINES {
+                // Only the first line may wait for input: the snapshot starts
+                // at its first query, so it is never older than the line.
+                if n > 0 && !input.whole_line_buffered() {
+                    break;
+                }
+                let Some(ok) = read_line(input, &mut line, &mut scratch)? else {
+                    eof = true;
+                    break;
+                };
+                // A long-running batch reads the clock per line, so no token
+                // is accepted after its expiry.
+                let now = time::now();
+                let verdict = if ok {
+                    store.check(line.trimmed(), required, now)?
+                } else {
+                    malformed()
+                };
+                if let Some(t) = verdict.token.as_ref().filter(|_| verdict.valid()) {
+                    let fresh = recorded.get(&t.id).is_none_or(|&at| at <= now - 60);
+                    if fresh && store.needs_use_recorded(t, now) {
+                        recorded.insert(t.id, now);
+                        pending.push(t.id);
+                    }
+                }
+                buf.clear();
+                serde_json::to_writer(&mut buf, &verdict.json(now)).map_err(anyhow::Error::from)?;
+                buf.push(b'\n');
+                ctx.out.raw(&buf)?;
             }
+            Ok(())
+        })?;
+        if pending.len() >= USE_BATCH {
+            store.record_use(&pending, time::now())?;
+            pending.clear();
         }
-        buf.clear();
-        serde_json::to_writer(&mut buf, &verdict.json(now)).map_err(anyhow::Error::from)?;
-        buf.push(b'\n');
-        ctx.out.raw(&buf)?;
     }
     store.record_use(&pending, time::now())?;
     Ok(0)
@@ -177,6 +199,12 @@ impl Input {
             pos: 0,
             filled: 0,
         }
+    }
+
+    /// Whether a whole line is already read and waiting, so answering it
+    /// cannot block.
+    fn whole_line_buffered(&self) -> bool {
+        self.buf[self.pos..self.filled].contains(&b'\n')
     }
 }
 

@@ -98,6 +98,14 @@ fn tables(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?)
 }
 
+/// Whether the schema is the one this binary writes: the check every open
+/// makes, one read of the file header. An error means it cannot be read.
+pub fn is_current(conn: &Connection) -> Result<bool> {
+    let version = user_version(conn)?;
+    check_not_newer(version)?;
+    Ok(version == LATEST)
+}
+
 fn user_version(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
 }

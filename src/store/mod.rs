@@ -2,6 +2,8 @@
 //! the typed queries. No SQL lives outside this module.
 
 mod audit;
+#[cfg(test)]
+mod bulk_tests;
 mod migrate;
 mod tokens;
 
@@ -32,7 +34,12 @@ pub struct Store {
     conn: Connection,
     path: Option<PathBuf>,
     created: bool,
+    /// The connection is read-only.
     read_only: bool,
+    /// It is read-only by choice, and the first write reopens it read-write.
+    may_write: bool,
+    /// Page cache asked for by [`Store::set_cache_size`], in MiB.
+    cache_mib: Option<u32>,
 }
 
 impl Store {
@@ -66,6 +73,8 @@ impl Store {
             path: Some(path.to_owned()),
             created,
             read_only: false,
+            may_write: false,
+            cache_mib: None,
         };
         store.prepare(prefix)?;
         Ok(store)
@@ -75,6 +84,12 @@ impl Store {
     /// `verify`, which records use when it can). A missing database is an
     /// error, and nothing is created. A database the caller may only read is
     /// opened read-only.
+    ///
+    /// The connection starts read-only even when the file is writable: that
+    /// way it neither creates and deletes the `-wal` and `-shm` files nor
+    /// checkpoints when it closes, most of what a short-lived reader spends
+    /// on the database. The first write (verify recording use) reopens it
+    /// read-write.
     pub fn open_existing(path: &Path) -> Result<Store> {
         refuse_directory(path)?;
         match path.try_exists() {
@@ -92,15 +107,16 @@ impl Store {
                 )));
             }
         }
-        // SQLite opens a write-protected file read-only by itself.
-        let conn = connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        let conn = connect(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
         let mut store = Store {
             conn,
             path: Some(path.to_owned()),
             created: false,
-            read_only: false,
+            read_only: true,
+            may_write: true,
+            cache_mib: None,
         };
-        match store.prepare_existing() {
+        match store.prepare_read() {
             Ok(()) => {}
             Err(e) if cannot_open_shm(&e) && wal_is_empty(path) => {
                 // A read-only directory with no -shm file: SQLite cannot set up
@@ -110,7 +126,8 @@ impl Store {
                     &immutable_uri(path),
                     OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI,
                 )?;
-                store.prepare_existing()?;
+                store.may_write = false;
+                store.prepare_read()?;
             }
             Err(e) if cannot_open_shm(&e) => {
                 let why = match std::fs::File::open(wal_path(path)) {
@@ -138,6 +155,8 @@ impl Store {
             path: None,
             created: true,
             read_only: false,
+            may_write: false,
+            cache_mib: None,
         };
         store.prepare(None)?;
         Ok(store)
@@ -154,8 +173,37 @@ impl Store {
     }
 
     /// Whether the database can only be read (verify then records no use).
+    /// A store opened by [`Store::open_existing`] finds out at its first
+    /// write; until then this is `false`.
     pub fn read_only(&self) -> bool {
-        self.read_only
+        self.read_only && !self.may_write
+    }
+
+    /// Before a first write: replaces a connection that is read-only by
+    /// choice with a read-write one. A file the caller may not write stays
+    /// read-only; any other store is left as it is.
+    fn reopen_writable(&mut self) -> Result<()> {
+        if let Some(path) = self.path.as_deref().filter(|_| self.may_write) {
+            self.conn = connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+            self.may_write = false;
+            self.read_only = self.conn.is_readonly(rusqlite::MAIN_DB)?;
+            if let Some(mib) = self.cache_mib {
+                self.set_cache_size(mib)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Lets SQLite keep up to `mib` MiB of database pages in memory (its
+    /// default is 2 MiB). Worth it for a long run of lookups, such as
+    /// `verify --batch`, which otherwise reads most pages from the file
+    /// again and again: at a million tokens the lookups touch about 60 MiB.
+    pub fn set_cache_size(&mut self, mib: u32) -> Result<()> {
+        self.cache_mib = Some(mib);
+        // A negative cache_size is in KiB rather than pages.
+        self.conn
+            .pragma_update(None, "cache_size", -i64::from(mib) * 1024)?;
+        Ok(())
     }
 
     /// The token prefix of this database.
@@ -168,24 +216,33 @@ impl Store {
     }
 
     fn prepare(&mut self, prefix: Option<&str>) -> Result<()> {
-        let result = migrate::migrate(&mut self.conn, prefix, true);
-        self.in_context(result)
+        migrate::migrate(&mut self.conn, prefix, true).map_err(|e| self.in_context(e))
     }
 
-    /// Like `prepare` for a command that only reads: an empty file (a
-    /// database another process is creating right now, or a stray one) is
-    /// not made into a database by it.
-    fn prepare_existing(&mut self) -> Result<()> {
-        let result = migrate::migrate(&mut self.conn, None, false);
-        self.in_context(result)
+    /// `prepare` for a command that only reads, on a connection that is
+    /// read-only by choice: when the schema is current, one read of the file
+    /// header, there is nothing to do; an older one is migrated by a
+    /// read-write connection. An empty file (a database another process is
+    /// creating right now, or a stray one) is not made into a database here.
+    fn prepare_read(&mut self) -> Result<()> {
+        match migrate::is_current(&self.conn) {
+            Ok(true) => Ok(()),
+            Ok(false) => {
+                self.reopen_writable()?;
+                migrate::migrate(&mut self.conn, None, false).map_err(|e| self.in_context(e))
+            }
+            Err(e) => Err(self.in_context(e)),
+        }
     }
 
-    fn in_context(&self, result: Result<()>) -> Result<()> {
-        let path = self.display_path();
-        result.map_err(|e| match e {
-            Error::Runtime(e) => Error::Runtime(e.context(format!("cannot use database {path}"))),
+    /// A runtime error, naming the database.
+    fn in_context(&self, e: Error) -> Error {
+        match e {
+            Error::Runtime(e) => {
+                Error::Runtime(e.context(format!("cannot use database {}", self.display_path())))
+            }
             other => other,
-        })
+        }
     }
 
     fn display_path(&self) -> String {

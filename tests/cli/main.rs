@@ -4,6 +4,7 @@
 // A failed unwrap in a test is a failed test, with its line.
 #![allow(clippy::unwrap_used, clippy::new_without_default)]
 
+mod batch_stream;
 mod concurrency;
 mod create;
 mod faults;

@@ -1,0 +1,602 @@
+//! The performance benchmark of SPEC §6; run it with `bench/run.sh`.
+//!
+//! It seeds databases through the library ([`Store::create_many`]), keeping
+//! the secrets of a sample in memory only, then times the real `tokenctl`
+//! binary as separate processes, beside `minimal_lookup` (the yardstick),
+//! and prints a Markdown table of target against measured.
+//!
+//! Settings (environment): `BENCH_TOKENS` (default 1000000), `BENCH_RUNS`
+//! (single-process runs per measurement, default 300), `BENCH_DIR` (where the
+//! databases go, default `target/bench`), `BENCH_KEEP=1` (keep them),
+//! `BENCH_ONLY` (some of `size,verify,batch,purge,list,create`).
+//! Wrong answers from the programs under test fail the benchmark; missed
+//! targets are only reported.
+
+use std::fmt::Write as _;
+use std::io::{BufRead, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+use tokenctl::store::NewToken;
+use tokenctl::token::Secret;
+use tokenctl::{Store, time};
+
+type Res<T> = Result<T, Box<dyn std::error::Error>>;
+/// One part of the benchmark, selected by name with `BENCH_ONLY`.
+type Section = fn(&mut Bench) -> Res<()>;
+
+const DAY: i64 = 86_400;
+/// Valid secrets kept in memory for presenting: at most this many.
+const SAMPLE: usize = 100_000;
+/// GNU time, for peak memory (Debian package `time`).
+const GNU_TIME: &str = "/usr/bin/time";
+
+fn main() -> Res<()> {
+    let tokens = env_num("BENCH_TOKENS", 1_000_000)?.max(100);
+    let runs = env_num("BENCH_RUNS", 300)?.max(3);
+    let only = std::env::var("BENCH_ONLY").ok();
+    let wants = |section: &str| {
+        only.as_deref()
+            .is_none_or(|o| o.split(',').any(|s| s.trim() == section))
+    };
+    let bins = std::env::current_exe()?
+        .parent()
+        .ok_or("no directory for the benchmark executable")?
+        .to_owned();
+    let tokenctl = bins.join("../tokenctl");
+    let minimal = bins.join("minimal_lookup");
+    for b in [&tokenctl, &minimal] {
+        if !b.exists() {
+            return Err(format!("{} is missing: run bench/run.sh", b.display()).into());
+        }
+    }
+    let dir = match std::env::var_os("BENCH_DIR") {
+        Some(d) => PathBuf::from(d),
+        None => bins.join("../../bench"),
+    };
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir)?;
+    }
+    std::fs::create_dir_all(&dir)?;
+    let mut b = Bench {
+        tokenctl,
+        minimal,
+        dir: dir.clone(),
+        big: dir.join("big.db"),
+        tokens,
+        runs,
+        sample: Vec::new(),
+        table: Table::default(),
+    };
+    let load_before = loadavg();
+
+    // Seeding: half the tokens active, half expired a day ago (for purge).
+    let t = Instant::now();
+    b.sample = seed(&b.big, tokens, true)?;
+    let seed_time = t.elapsed();
+    note(format!(
+        "seeded {tokens} tokens in {} through Store::create_many",
+        secs(seed_time)
+    ));
+    let sections: [(&str, Section); 6] = [
+        ("size", Bench::size),
+        ("verify", Bench::verify_one),
+        ("batch", Bench::batch),
+        ("purge", Bench::purge),
+        ("list", Bench::list),
+        ("create", Bench::create),
+    ];
+    for (name, run) in sections {
+        if wants(name) {
+            run(&mut b)?;
+        }
+    }
+    b.table.info(
+        &format!("seeding {} tokens with `Store::create_many`", n(tokens)),
+        format!(
+            "{} ({} tokens/s)",
+            secs(seed_time),
+            n((tokens as f64 / seed_time.as_secs_f64()) as usize)
+        ),
+    );
+
+    print!("{}", b.table.out);
+    println!();
+    println!("Machine: {}", machine());
+    println!(
+        "Load average (1, 5, 15 min) before: {load_before}; after: {}",
+        loadavg()
+    );
+    println!(
+        "Single-process medians of {runs} interleaved runs; batch, purge and list: median of 3."
+    );
+    if cfg!(debug_assertions) {
+        println!("This is a debug build, a smoke run: the targets are for a release build.");
+    }
+    if std::env::var_os("BENCH_KEEP").is_none() {
+        std::fs::remove_dir_all(&dir)?;
+    }
+    Ok(())
+}
+
+/// The programs under test, the database of `tokens` and the results.
+struct Bench {
+    tokenctl: PathBuf,
+    minimal: PathBuf,
+    dir: PathBuf,
+    big: PathBuf,
+    tokens: usize,
+    runs: usize,
+    /// Secrets of active tokens in `big`.
+    sample: Vec<Secret>,
+    table: Table,
+}
+
+/// The sections of the benchmark.
+impl Bench {
+    fn size(&mut self) -> Res<()> {
+        let size = std::fs::metadata(&self.big)?.len();
+        let per_token = size as f64 / self.tokens as f64;
+        self.table.row(
+            "database size",
+            "< 200 B/token",
+            format!(
+                "{per_token:.0} B/token ({:.1} MiB for {})",
+                size as f64 / 1048576.0,
+                n(self.tokens)
+            ),
+            per_token < 200.0,
+        );
+        Ok(())
+    }
+
+    /// One verify process beside the minimal program, interleaved.
+    fn verify_one(&mut self) -> Res<()> {
+        let big = &self.big;
+        let valid = self.sample.first().ok_or("no sample token")?.expose();
+        let unknown = Secret::generate(&prefix(valid))?;
+        for _ in 0..self.runs / 10 + 1 {
+            self.minimal(big, valid, 0)?;
+            self.verify(big, valid, 0)?;
+        }
+        let (mut t_min, mut t_ver, mut t_unk, mut t_first) = (vec![], vec![], vec![], vec![]);
+        let mut fresh = self.sample.iter().skip(1);
+        for i in 0..self.runs {
+            // Alternating the order keeps either program from always going first.
+            if i % 2 == 0 {
+                t_min.push(self.minimal(big, valid, 0)?);
+                t_ver.push(self.verify(big, valid, 0)?);
+            } else {
+                t_ver.push(self.verify(big, valid, 0)?);
+                t_min.push(self.minimal(big, valid, 0)?);
+            }
+            t_unk.push(self.verify(big, unknown.expose(), 3)?);
+            if let Some(s) = fresh.next() {
+                t_first.push(self.verify(big, s.expose(), 0)?);
+            }
+        }
+        let m_min = median(&mut t_min);
+        let ratio = |d: Duration| d.as_secs_f64() / m_min.as_secs_f64();
+        let m_ver = median(&mut t_ver);
+        self.table.row(
+            "`verify`, one process, valid token (use recorded < 1 min ago)",
+            "≤ 1.5× minimal",
+            format!("{:.2}× ({} vs {})", ratio(m_ver), ms(m_ver), ms(m_min)),
+            ratio(m_ver) <= 1.5,
+        );
+        let m_first = median(&mut t_first);
+        self.table.info(
+            "`verify`, one process, first use (writes `last_used_at`)",
+            format!("{:.2}× ({})", ratio(m_first), ms(m_first)),
+        );
+        let m_unk = median(&mut t_unk);
+        self.table.info(
+            "`verify`, one process, unknown token",
+            format!("{:.2}× ({})", ratio(m_unk), ms(m_unk)),
+        );
+        Ok(())
+    }
+
+    /// verify --batch over `tokens` lines, valid and unknown alternating.
+    fn batch(&mut self) -> Res<()> {
+        let tokens = self.tokens;
+        let prefix = prefix(self.sample.first().ok_or("no sample token")?.expose());
+        let mut input = Vec::with_capacity(tokens * 56);
+        for i in 0..tokens {
+            if i % 2 == 0 {
+                let s = &self.sample[(i / 2) % self.sample.len()];
+                input.extend_from_slice(s.expose().as_bytes());
+            } else {
+                input.extend_from_slice(Secret::generate(&prefix)?.expose().as_bytes());
+            }
+            input.push(b'\n');
+        }
+        let mut times = vec![];
+        for _ in 0..3 {
+            let (took, out) = self.run_batch(&input)?;
+            let (lines, valid) = (out.lines, out.valid);
+            if lines != tokens || valid != tokens.div_ceil(2) {
+                return Err(format!(
+                    "verify --batch answered {lines} lines, {valid} valid; expected {tokens}, {}",
+                    tokens.div_ceil(2)
+                )
+                .into());
+            }
+            note(format!(
+                "verify --batch: {tokens} lines in {} ({:.0}/s, peak RSS {})",
+                secs(took),
+                tokens as f64 / took.as_secs_f64(),
+                out.kib.map_or_else(|| "n/a".into(), mib)
+            ));
+            times.push(took);
+        }
+        let m = median(&mut times);
+        let rate = tokens as f64 / m.as_secs_f64();
+        self.table.row(
+            &format!(
+                "`verify --batch`, {} lines, half valid, half unknown",
+                n(tokens)
+            ),
+            "≥ 200,000 tokens/s",
+            format!("{} tokens/s ({})", n(rate as usize), secs(m)),
+            rate >= 200_000.0,
+        );
+        Ok(())
+    }
+
+    /// purge of the expired half, on a fresh copy each run.
+    fn purge(&mut self) -> Res<()> {
+        let tokens = self.tokens;
+        let mut times = vec![];
+        for _ in 0..3 {
+            let copy = self.dir.join("purge.db");
+            std::fs::copy(&self.big, &copy)?;
+            let t = Instant::now();
+            let out = self
+                .cmd(&copy, &["--json", "purge"])
+                .stderr(Stdio::inherit())
+                .output()?;
+            let took = t.elapsed();
+            check(out.status, 0, "purge")?;
+            let v: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+            if v["purged"].as_u64() != Some((tokens / 2) as u64) {
+                let purged = &v["purged"];
+                return Err(format!("purge reported {purged}, expected {}", tokens / 2).into());
+            }
+            note(format!("purge: {} tokens in {}", tokens / 2, secs(took)));
+            times.push(took);
+            std::fs::remove_file(&copy)?;
+        }
+        let m = median(&mut times);
+        self.table.row(
+            &format!(
+                "`purge` of {} expired tokens (of {})",
+                n(tokens / 2),
+                n(tokens)
+            ),
+            "< 5 s",
+            secs(m),
+            m < Duration::from_secs(5),
+        );
+        Ok(())
+    }
+
+    /// list --json: time, and peak memory against the number of rows.
+    fn list(&mut self) -> Res<()> {
+        let tokens = self.tokens;
+        for (count, target) in [(tokens / 100, false), (tokens / 10, true), (tokens, false)] {
+            let db = if count == tokens {
+                self.big.clone()
+            } else {
+                let db = self.dir.join(format!("list-{count}.db"));
+                seed(&db, count, false)?;
+                db
+            };
+            let mut times = vec![];
+            let mut peak = None;
+            for _ in 0..3 {
+                let (took, kib) = self.run_list(&db, count)?;
+                times.push(took);
+                peak = peak.max(kib);
+            }
+            let m = median(&mut times);
+            let mem = peak.map_or_else(|| "max RSS n/a".into(), |k| format!("max RSS {}", mib(k)));
+            let what = format!("`list --json` of {} tokens", n(count));
+            if target {
+                self.table.row(
+                    &what,
+                    "< 2 s, memory flat",
+                    format!("{}, {mem}", secs(m)),
+                    m < Duration::from_secs(2),
+                );
+            } else {
+                self.table.info(&what, format!("{}, {mem}", secs(m)));
+            }
+        }
+        Ok(())
+    }
+
+    /// create, one process each, on the database of `tokens`.
+    fn create(&mut self) -> Res<()> {
+        let mut times = vec![];
+        for _ in 0..(self.runs / 4).max(3) {
+            let t = Instant::now();
+            let out = self
+                .cmd(&self.big, &["-q", "create", "--name", "bench create"])
+                .stderr(Stdio::inherit())
+                .output()?;
+            times.push(t.elapsed());
+            check(out.status, 0, "create")?;
+            if tokenctl::token::parse(String::from_utf8_lossy(&out.stdout).trim()).is_none() {
+                return Err("create printed no token".into());
+            }
+        }
+        let m = median(&mut times);
+        self.table.info(
+            &format!("`create`, one process, into {} tokens", n(self.tokens)),
+            ms(m),
+        );
+        Ok(())
+    }
+}
+
+/// What `verify --batch` answered, and its peak memory.
+struct BatchOut {
+    lines: usize,
+    valid: usize,
+    kib: Option<u64>,
+}
+
+impl Bench {
+    fn cmd(&self, db: &Path, args: &[&str]) -> Command {
+        let mut c = Command::new(&self.tokenctl);
+        c.arg("--db").arg(db).args(args).stdin(Stdio::null());
+        c
+    }
+
+    /// One run of the minimal program with `token` on stdin.
+    fn minimal(&self, db: &Path, token: &str, want: i32) -> Res<Duration> {
+        let mut c = Command::new(&self.minimal);
+        c.arg(db);
+        timed_with_stdin(c, token, want, "minimal_lookup")
+    }
+
+    /// One `tokenctl -q verify` process with `token` on stdin.
+    fn verify(&self, db: &Path, token: &str, want: i32) -> Res<Duration> {
+        timed_with_stdin(self.cmd(db, &["-q", "verify"]), token, want, "verify")
+    }
+
+    /// One `tokenctl verify --batch` over `input`, counting its answers.
+    fn run_batch(&self, input: &[u8]) -> Res<(Duration, BatchOut)> {
+        let mut c = self.measured(&self.big, &["verify", "--batch"]);
+        c.stdin(Stdio::piped());
+        let t = Instant::now();
+        let mut child = c.spawn()?;
+        let mut stdin = child.stdin.take().ok_or("no stdin")?;
+        let stdout = child.stdout.take().ok_or("no stdout")?;
+        let out = std::thread::scope(|s| -> Res<BatchOut> {
+            s.spawn(move || stdin.write_all(input));
+            let mut out = BatchOut {
+                lines: 0,
+                valid: 0,
+                kib: None,
+            };
+            for line in std::io::BufReader::with_capacity(1 << 20, stdout).split(b'\n') {
+                let line = line?;
+                out.lines += 1;
+                out.valid += usize::from(line.starts_with(br#"{"valid":true"#));
+            }
+            Ok(out)
+        })?;
+        let status = child.wait()?;
+        let took = t.elapsed();
+        check(status, 0, "verify --batch")?;
+        let out = BatchOut {
+            kib: self.peak_rss()?,
+            ..out
+        };
+        Ok((took, out))
+    }
+
+    /// `tokenctl --db DB ARGS` under GNU time, which leaves its peak RSS
+    /// for [`Bench::peak_rss`]; plain `tokenctl` where there is no GNU time.
+    /// stdout is piped.
+    fn measured(&self, db: &Path, args: &[&str]) -> Command {
+        let rss_file = self.dir.join("rss.txt");
+        let _ = std::fs::remove_file(&rss_file);
+        let mut c = if Path::new(GNU_TIME).exists() {
+            let mut c = Command::new(GNU_TIME);
+            c.arg("-f").arg("%M").arg("-o").arg(rss_file);
+            c.arg(&self.tokenctl);
+            c
+        } else {
+            Command::new(&self.tokenctl)
+        };
+        c.arg("--db")
+            .arg(db)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped());
+        c
+    }
+
+    /// Peak RSS in KiB of the last [`Bench::measured`] command, if known.
+    fn peak_rss(&self) -> Res<Option<u64>> {
+        let rss_file = self.dir.join("rss.txt");
+        if !rss_file.exists() {
+            return Ok(None);
+        }
+        Ok(Some(std::fs::read_to_string(rss_file)?.trim().parse()?))
+    }
+
+    /// One `tokenctl --json list`; returns the wall time and the peak RSS in
+    /// KiB when GNU time is there to tell it.
+    fn run_list(&self, db: &Path, count: usize) -> Res<(Duration, Option<u64>)> {
+        let mut c = self.measured(db, &["--json", "list"]);
+        let t = Instant::now();
+        let mut child = c.spawn()?;
+        let mut stdout = child.stdout.take().ok_or("no stdout")?;
+        let mut body = Vec::new();
+        stdout.read_to_end(&mut body)?;
+        let status = child.wait()?;
+        let took = t.elapsed();
+        check(status, 0, "list")?;
+        let rows = body.windows(6).filter(|w| w == br#"{"id":"#).count();
+        if rows < count || !body.starts_with(b"[") || !body.ends_with(b"]\n") {
+            return Err(format!("list --json printed {rows} tokens, expected {count}").into());
+        }
+        Ok((took, self.peak_rss()?))
+    }
+}
+
+/// Seeds `count` tokens into a new database at `path` in one transaction;
+/// with `expired_half`, every other one expired a day ago. Returns the
+/// secrets of a sample of the active ones.
+fn seed(path: &Path, count: usize, expired_half: bool) -> Res<Vec<Secret>> {
+    let now = time::now();
+    let mut store = Store::open(path, None)?;
+    let new = (0..count).map(|i| NewToken {
+        name: format!("bench token {i}"),
+        owner: Some(format!("owner{}@example.com", i % 1000)),
+        scopes: vec![],
+        expires_at: Some(if expired_half && i % 2 == 1 {
+            now - DAY
+        } else {
+            now + 180 * DAY
+        }),
+    });
+    let mut sample = Vec::new();
+    let mut i = 0;
+    store.create_many(new, "bench", now, |_, secret| {
+        if (!expired_half || i % 2 == 0) && sample.len() < SAMPLE {
+            sample.push(secret);
+        }
+        i += 1;
+        Ok(())
+    })?;
+    Ok(sample)
+}
+
+/// The prefix of a token.
+fn prefix(token: &str) -> String {
+    token.split('_').next().unwrap_or("tok").to_owned()
+}
+
+/// Runs `c` with `token` on stdin and checks its exit code.
+fn timed_with_stdin(mut c: Command, token: &str, want: i32, what: &str) -> Res<Duration> {
+    c.stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit());
+    let t = Instant::now();
+    let mut child = c.spawn()?;
+    let mut stdin = child.stdin.take().ok_or("no stdin")?;
+    // A program that exits before reading closes the pipe; its exit code tells.
+    let _ = writeln!(stdin, "{token}");
+    drop(stdin);
+    let status = child.wait()?;
+    let took = t.elapsed();
+    check(status, want, what)?;
+    Ok(took)
+}
+
+fn check(status: ExitStatus, want: i32, what: &str) -> Res<()> {
+    if status.code() != Some(want) {
+        return Err(format!("{what} exited with {status}, expected {want}").into());
+    }
+    Ok(())
+}
+
+/// The Markdown table of results.
+#[derive(Default)]
+struct Table {
+    out: String,
+}
+
+impl Table {
+    /// A measurement against its target.
+    fn row(&mut self, what: &str, target: &str, measured: String, met: bool) {
+        self.add(what, target, measured, if met { "yes" } else { "**no**" });
+    }
+
+    /// A measurement the SPEC sets no target for.
+    fn info(&mut self, what: &str, measured: String) {
+        self.add(what, "-", measured, "-");
+    }
+
+    fn add(&mut self, what: &str, target: &str, measured: String, met: &str) {
+        if self.out.is_empty() {
+            self.out
+                .push_str("| measurement | target | measured | met |\n|---|---|---|---|\n");
+        }
+        let _ = writeln!(self.out, "| {what} | {target} | {measured} | {met} |");
+    }
+}
+
+fn median(v: &mut [Duration]) -> Duration {
+    v.sort_unstable();
+    v.get(v.len() / 2).copied().unwrap_or_default()
+}
+
+fn env_num(name: &str, default: usize) -> Res<usize> {
+    match std::env::var(name) {
+        Ok(v) => Ok(v.replace('_', "").parse()?),
+        Err(_) => Ok(default),
+    }
+}
+
+fn note(msg: String) {
+    eprintln!("bench: {msg}");
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn secs(d: Duration) -> String {
+    format!("{:.2} s", d.as_secs_f64())
+}
+
+fn mib(kib: u64) -> String {
+    format!("{:.1} MiB", kib as f64 / 1024.0)
+}
+
+/// 1000000 as `1,000,000`.
+fn n(x: usize) -> String {
+    let s = x.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "n/a".into())
+}
+
+/// CPU count and model, and memory, from /proc.
+fn machine() -> String {
+    let cpus = std::thread::available_parallelism().map_or(0, usize::from);
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find_map(|l| l.strip_prefix("model name"))
+        .map(|l| l.trim_start_matches([' ', '\t', ':']).to_owned())
+        .unwrap_or_else(|| "unknown CPU".into());
+    let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+    let mem_kib: u64 = meminfo
+        .lines()
+        .find_map(|l| l.strip_prefix("MemTotal:"))
+        .and_then(|l| l.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0);
+    format!(
+        "{cpus} CPUs ({model}), {:.1} GiB memory, Linux",
+        mem_kib as f64 / 1048576.0
+    )
+}

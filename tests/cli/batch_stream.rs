@@ -1,0 +1,65 @@
+//! `verify --batch` as a co-process: each answer arrives while stdin is
+//! still open, so a caller can send a token and wait for its verdict.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::Stdio;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::Env;
+
+#[test]
+fn batch_answers_each_line_before_the_next_arrives() {
+    let env = Env::new();
+    let (id, secret) = env.create(&["--name", "svc"]);
+    let mut child = env
+        .cmd(&["verify", "--batch"])
+        .command()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    // Only a guard against hanging forever if answers are held back: the
+    // assertions below fail on the missing answer, not on time.
+    let pid = child.id();
+    let (done, guard) = mpsc::channel::<()>();
+    let watchdog = std::thread::spawn(move || {
+        if guard.recv_timeout(Duration::from_secs(60)).is_err() {
+            let _ = std::process::Command::new("kill")
+                .arg(pid.to_string())
+                .status();
+        }
+    });
+    let mut ask = |line: &str| ask(&mut stdin, &mut stdout, line);
+    let first = ask(&secret);
+    assert_eq!(first["valid"], true);
+    assert_eq!(first["token"]["id"], id);
+    // Its use is recorded by the time it is answered, not at the end.
+    assert!(env.show(id)["last_used_at"].is_string());
+    let second = ask("tok_not-a-token");
+    assert_eq!(second["reason"], "malformed");
+    let third = ask(&secret);
+    assert_eq!(third["valid"], true);
+    drop(stdin);
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
+    assert_eq!(rest, "", "nothing after the last answer");
+    let status = child.wait().unwrap();
+    done.send(()).unwrap();
+    watchdog.join().unwrap();
+    assert_eq!(status.code(), Some(0));
+}
+
+/// Sends one line and reads one answer.
+fn ask(stdin: &mut impl Write, stdout: &mut impl BufRead, line: &str) -> Value {
+    writeln!(stdin, "{line}").unwrap();
+    stdin.flush().unwrap();
+    let mut answer = String::new();
+    stdout.read_line(&mut answer).unwrap();
+    serde_json::from_str(&answer).unwrap_or_else(|e| panic!("{e}: {answer:?}"))
+}
