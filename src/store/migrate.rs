@@ -9,7 +9,10 @@ use crate::error::{Result, runtime};
 use crate::token::DEFAULT_PREFIX;
 
 /// Migration `n` (1-based) takes the schema from version `n - 1` to `n`.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_init.sql"),
+    include_str!("migrations/0002_token_hashes.sql"),
+];
 
 /// The schema version this binary writes.
 pub const LATEST: i64 = MIGRATIONS.len() as i64;
@@ -122,4 +125,66 @@ fn check_not_newer(version: i64) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{NewToken, Store};
+    use crate::token::Secret;
+
+    const T0: i64 = 1_800_000_000;
+
+    /// A database as a tokenctl of schema 1 left it, with its newest token
+    /// purged, keeps its tokens, their secrets and its id sequence.
+    #[test]
+    fn schema_1_is_migrated_with_its_tokens_and_ids() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(MIGRATIONS[0]).unwrap();
+        conn.execute("INSERT INTO meta (key, value) VALUES ('prefix', 'tok')", [])
+            .unwrap();
+        let secrets: Vec<Secret> = (0..3).map(|_| Secret::generate("tok").unwrap()).collect();
+        for s in &secrets {
+            conn.execute(
+                "INSERT INTO tokens (hash, last4, name, scopes, created_at, created_by)
+                 VALUES (?1, ?2, 'old', 'read', ?3, 'ops')",
+                rusqlite::params![&s.hash()[..], s.last4(), T0],
+            )
+            .unwrap();
+        }
+        conn.execute("DELETE FROM tokens WHERE id = 3", []).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+
+        migrate(&mut conn, None, false).unwrap();
+        assert!(is_current(&conn).unwrap());
+        let columns: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM pragma_table_info('tokens') WHERE name = 'hash'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(columns, 0);
+
+        let mut store = Store {
+            conn,
+            path: None,
+            created: false,
+            read_only: false,
+            may_write: false,
+            cache_mib: None,
+        };
+        let verdicts: Vec<bool> = secrets
+            .iter()
+            .map(|s| store.check(s.expose(), &[], T0).unwrap().valid())
+            .collect();
+        assert_eq!(verdicts, [true, true, false]);
+        let new = NewToken {
+            name: "new".into(),
+            ..NewToken::default()
+        };
+        let (token, secret) = store.create(&new, "ops", T0).unwrap();
+        assert_eq!(token.id, 4, "an id freed by purge was issued again");
+        assert!(store.check(secret.expose(), &[], T0).unwrap().valid());
+    }
 }

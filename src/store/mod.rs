@@ -229,6 +229,12 @@ impl Store {
             Ok(true) => Ok(()),
             Ok(false) => {
                 self.reopen_writable()?;
+                if self.conn.is_readonly(rusqlite::MAIN_DB)? {
+                    return Err(self.in_context(runtime(
+                        "it was written by an older tokenctl and needs a schema upgrade, which this user \
+                         may not write; run any tokenctl command (such as 'tokenctl list') once as its owner",
+                    )));
+                }
                 migrate::migrate(&mut self.conn, None, false).map_err(|e| self.in_context(e))
             }
             Err(e) => Err(self.in_context(e)),

@@ -13,7 +13,7 @@ use serde_json::Value;
 use crate::{Env, Out};
 
 /// The unprivileged user (and group) the read-only verifier runs as.
-const NOBODY: u32 = 65534;
+pub const NOBODY: u32 = 65534;
 
 /// `PRAGMA integrity_check` of the database file.
 pub fn integrity(db: &Path) -> String {
@@ -331,7 +331,7 @@ fn a_full_disk_while_making_a_new_database_leaves_nothing_in_the_way() {
 
 /// Shares the sandbox database with other users read-only, as with a
 /// service account: directories r-x, files r--.
-fn share_read_only(env: &Env) {
+pub fn share_read_only(env: &Env) {
     chmod(env.dir(), 0o755);
     let data = env.db().parent().unwrap();
     for name in files_in(data) {

@@ -94,3 +94,72 @@ fn another_programs_database_is_refused() {
     // Not even switched to WAL: the other program's file is left as it was.
     assert_eq!(std::fs::read(env.db()).unwrap(), before);
 }
+
+/// A database as a tokenctl of schema 1 wrote it: tokens 1 to 3 with the
+/// given secrets, token 3 since purged.
+fn schema_1_database(env: &Env, secrets: &[String]) {
+    use sha2::{Digest, Sha256};
+    let data = env.db().parent().unwrap();
+    std::fs::create_dir_all(data).unwrap();
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+    conn.execute_batch(include_str!("../../src/store/migrations/0001_init.sql"))
+        .unwrap();
+    conn.execute("INSERT INTO meta (key, value) VALUES ('prefix', 'tok')", [])
+        .unwrap();
+    for s in secrets {
+        conn.execute(
+            "INSERT INTO tokens (hash, last4, name, scopes, created_at, created_by)
+             VALUES (?1, ?2, 'old', 'read', 1800000000, 'ops')",
+            rusqlite::params![&Sha256::digest(s.as_bytes())[..], &s[s.len() - 4..]],
+        )
+        .unwrap();
+    }
+    conn.execute("DELETE FROM tokens WHERE id = 3", []).unwrap();
+    conn.pragma_update(None, "user_version", 1).unwrap();
+}
+
+#[test]
+fn an_older_schema_is_upgraded_in_place_with_its_tokens_and_ids() {
+    use crate::faults::{NOBODY, integrity, share_read_only};
+    let other = Env::new();
+    let secrets: Vec<String> = (0..3).map(|_| other.create(&["--name", "s"]).1).collect();
+    let env = Env::new();
+    schema_1_database(&env, &secrets);
+    share_read_only(&env);
+    let before = std::fs::read(env.db()).unwrap();
+    // A user who may only read cannot upgrade it, and says who can.
+    env.cmd(&["verify"])
+        .user(NOBODY, NOBODY)
+        .stdin(format!("{}\n", secrets[0]))
+        .run()
+        .code(1)
+        .stdout_is("")
+        .error_has(env.db().to_str().unwrap())
+        .error_has("older tokenctl")
+        .error_has("as its owner");
+    assert_eq!(std::fs::read(env.db()).unwrap(), before);
+
+    // Its owner's first command, a read, upgrades it.
+    for (secret, code) in [(&secrets[0], 0), (&secrets[1], 0), (&secrets[2], 3)] {
+        env.cmd(&["-q", "verify"])
+            .stdin(format!("{secret}\n"))
+            .run()
+            .code(code)
+            .stderr_is("");
+    }
+    let listed = env.cmd(&["--json", "list"]).run().success().json();
+    assert_eq!(crate::faults::ids(&listed), [1, 2]);
+    assert_eq!(
+        env.create(&["--name", "new"]).0,
+        4,
+        "a purged id was reused"
+    );
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 2);
+    drop(conn);
+    assert_eq!(integrity(env.db()), "ok");
+}

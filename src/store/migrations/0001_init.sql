@@ -7,6 +7,7 @@ CREATE TABLE meta (
 -- AUTOINCREMENT: an id is never reused, not even after purge.
 CREATE TABLE tokens (
     id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    hash         BLOB NOT NULL UNIQUE,  -- SHA-256 of the whole token string
     last4        TEXT NOT NULL,
     name         TEXT NOT NULL,
     owner        TEXT,
@@ -18,15 +19,6 @@ CREATE TABLE tokens (
     last_used_at INTEGER,
     revoked_at   INTEGER
 );
-
--- How verify finds a token: SHA-256 of the whole token string -> tokens.id,
--- one row per token, written and deleted with it. Apart from tokens and
--- WITHOUT ROWID, the 32 bytes are stored once; a UNIQUE column of tokens
--- would store them twice (row and index), a sixth of the database.
-CREATE TABLE token_hashes (
-    hash BLOB PRIMARY KEY,
-    id   INTEGER NOT NULL
-) WITHOUT ROWID;
 
 -- Survives purge: token_id is not a foreign key on purpose.
 CREATE TABLE audit (
