@@ -16,9 +16,6 @@ use crate::validate;
 const COLUMNS: &str = "id, name, owner, scopes, disabled, last4, created_at, created_by, \
                        expires_at, last_used_at, revoked_at";
 
-/// Page cache for purge, in MiB.
-const PURGE_CACHE_MIB: u32 = 64;
-
 /// The lookup of a presented token, formatted once: `verify --batch` runs
 /// it for every line.
 static BY_HASH: LazyLock<String> = LazyLock::new(|| {
@@ -80,8 +77,7 @@ impl Store {
         let tx = self.write()?;
         let prefix = prefix(&tx)?;
         let (id, secret) = insert(&tx, &prefix, new, actor, now)?;
-        let token =
-            get(&tx, id, &prefix)?.ok_or_else(|| crate::error::runtime("token vanished"))?;
+        let token = reread(&tx, id, &prefix)?;
         tx.commit()?;
         Ok((token, secret))
     }
@@ -276,17 +272,13 @@ impl Store {
         detail: Option<&str>,
     ) -> Result<Change> {
         let actor = validate::actor(actor)?;
-        let tx = self.write()?;
-        let prefix = prefix(&tx)?;
-        let token = locked(&tx, id, &prefix)?;
+        let (tx, prefix, token) = self.lock_token(id)?;
         if token.revoked_at.is_some() {
             return Ok(Change::Already(token));
         }
         tx.prepare_cached("UPDATE tokens SET revoked_at = ?2 WHERE id = ?1")?
             .execute(params![token.id, now])?;
-        audit(&tx, now, token.id, Action::Revoked, actor, detail)?;
-        let token = locked(&tx, id, &prefix)?;
-        tx.commit()?;
+        let token = commit_change(tx, &prefix, &token, now, Action::Revoked, actor, detail)?;
         Ok(Change::Done(token))
     }
 
@@ -339,9 +331,7 @@ impl Store {
         now: Epoch,
     ) -> Result<(Token, Secret)> {
         let actor = validate::actor(actor)?;
-        let tx = self.write()?;
-        let prefix = prefix(&tx)?;
-        let token = locked(&tx, id, &prefix)?;
+        let (tx, prefix, token) = self.lock_token(id)?;
         if token.revoked_at.is_some() {
             return Err(revoked_conflict("reset", id));
         }
@@ -351,15 +341,12 @@ impl Store {
         // million tokens, for an interactive command.
         tx.prepare_cached("DELETE FROM token_hashes WHERE id = ?1")?
             .execute([token.id])?;
-        tx.prepare_cached("INSERT INTO token_hashes (hash, id) VALUES (?1, ?2)")?
-            .execute(params![&secret.hash()[..], token.id])?;
+        store_hash(&tx, &secret, token.id)?;
         tx.prepare_cached(
             "UPDATE tokens SET last4 = ?2, expires_at = ?3, last_used_at = NULL WHERE id = ?1",
         )?
         .execute(params![token.id, secret.last4(), expires_at])?;
-        audit(&tx, now, token.id, Action::Reset, actor, None)?;
-        let token = locked(&tx, id, &prefix)?;
-        tx.commit()?;
+        let token = commit_change(tx, &prefix, &token, now, Action::Reset, actor, None)?;
         Ok((token, secret))
     }
 
@@ -373,9 +360,7 @@ impl Store {
         now: Epoch,
     ) -> Result<Change> {
         let actor = validate::actor(actor)?;
-        let tx = self.write()?;
-        let prefix = prefix(&tx)?;
-        let token = locked(&tx, id, &prefix)?;
+        let (tx, prefix, token) = self.lock_token(id)?;
         if token.revoked_at.is_some() {
             return Err(revoked_conflict(
                 if disabled { "disable" } else { "enable" },
@@ -392,9 +377,7 @@ impl Store {
         } else {
             Action::Enabled
         };
-        audit(&tx, now, token.id, action, actor, None)?;
-        let token = locked(&tx, id, &prefix)?;
-        tx.commit()?;
+        let token = commit_change(tx, &prefix, &token, now, action, actor, None)?;
         Ok(Change::Done(token))
     }
 
@@ -413,14 +396,10 @@ impl Store {
         }
         // A dry run writes nothing, so it needs no actor.
         let actor = validate::actor(actor)?;
-        // Deleting rows spread over the table touches pages of the hash
-        // index at random; with SQLite's default 2 MB cache, dirty pages are
-        // spilled and written again and again. A larger cache (used only as
-        // far as needed) halves the time of a big purge.
-        self.set_cache_size(PURGE_CACHE_MIB)?;
         let tx = self.write()?;
-        // Two passes over the table, both inside one write lock, so they see
-        // the same tokens: the audit rows first, then the deletion.
+        // Three statements under one write lock, so all see the same tokens:
+        // the audit rows, then the hashes (one scan of token_hashes against
+        // the set of ids, as it has no index by id), then the tokens.
         let mut ids: Vec<i64> = tx
             .prepare_cached(&format!(
                 "INSERT INTO audit (at, token_id, action, actor)
@@ -452,6 +431,15 @@ impl Store {
         debug_assert_eq!(deleted, ids.len());
         tx.commit()?;
         Ok(ids)
+    }
+
+    /// The start of a change to token `id`: the write lock, the prefix, and
+    /// the token as it is under that lock.
+    fn lock_token(&mut self, id: u64) -> Result<(Transaction<'_>, String, Token)> {
+        let tx = self.write()?;
+        let prefix = prefix(&tx)?;
+        let token = locked(&tx, id, &prefix)?;
+        Ok((tx, prefix, token))
     }
 
     pub(super) fn write(&mut self) -> Result<Transaction<'_>> {
@@ -501,10 +489,38 @@ fn insert(
         new.expires_at
     ])?;
     let id = tx.last_insert_rowid();
-    tx.prepare_cached("INSERT INTO token_hashes (hash, id) VALUES (?1, ?2)")?
-        .execute(params![&secret.hash()[..], id])?;
+    store_hash(tx, &secret, id)?;
     audit(tx, now, id, Action::Created, actor, None)?;
     Ok((id, secret))
+}
+
+/// The end of a change to `token`: its audit event, then the token as the
+/// change left it, committed together.
+fn commit_change(
+    tx: Transaction<'_>,
+    prefix: &str,
+    token: &Token,
+    now: Epoch,
+    action: Action,
+    actor: &str,
+    detail: Option<&str>,
+) -> Result<Token> {
+    audit(&tx, now, token.id, action, actor, detail)?;
+    let token = reread(&tx, token.id, prefix)?;
+    tx.commit()?;
+    Ok(token)
+}
+
+/// A token just written in this transaction, as it now is.
+fn reread(tx: &Transaction<'_>, id: i64, prefix: &str) -> Result<Token> {
+    get(tx, id, prefix)?.ok_or_else(|| crate::error::runtime(format!("token {id} vanished")))
+}
+
+/// Files a secret's hash under token `id`, for verify to find it by.
+fn store_hash(tx: &Transaction<'_>, secret: &Secret, id: i64) -> Result<()> {
+    tx.prepare_cached("INSERT INTO token_hashes (hash, id) VALUES (?1, ?2)")?
+        .execute(params![&secret.hash()[..], id])?;
+    Ok(())
 }
 
 /// Exit 6: `verb` (reset, enable, disable) is refused for a revoked token.
