@@ -54,7 +54,7 @@ fn many_processes_creating_at_once_lose_nothing() {
 
     let list = env.cmd(&["--json", "list"]).run().success().json();
     let tokens = list.as_array().unwrap();
-    let ids: BTreeSet<i64> = faults::ids(&list).into_iter().collect();
+    let ids: BTreeSet<i64> = crate::ids(&list).into_iter().collect();
     assert_eq!(ids.len(), WRITERS * EACH, "ids are unique, none lost");
     assert_eq!(ids, (1..=(WRITERS * EACH) as i64).collect());
     let names: BTreeSet<&str> = tokens.iter().map(|t| t["name"].as_str().unwrap()).collect();
@@ -127,7 +127,7 @@ fn a_new_database_made_by_many_processes_at_once_is_made_once() {
             }
         });
         let list = env.cmd(&["--json", "list"]).run().success().json();
-        let ids = faults::ids(&list);
+        let ids = crate::ids(&list);
         assert_eq!(
             ids,
             (1..=WRITERS as i64).collect::<Vec<_>>(),

@@ -43,15 +43,6 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(p)
 }
 
-/// The ids in a `list --json` array, in order.
-pub fn ids(list: &Value) -> Vec<i64> {
-    list.as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["id"].as_i64().unwrap())
-        .collect()
-}
-
 /// The token ids of the `created` events in the audit trail, in order.
 pub fn created_ids(env: &Env) -> Vec<i64> {
     let log = env.cmd(&["--json", "log"]).run().success().json();
@@ -131,7 +122,7 @@ fn writers_killed_mid_transaction_leave_a_sound_database() {
 
     // Every token was written whole, with its audit event.
     let list = env.cmd(&["--json", "list"]).run().success().json();
-    let ids = ids(&list);
+    let ids = crate::ids(&list);
     assert_eq!(created_ids(&env), ids);
     assert!(ids.len() > printed.len(), "{} tokens", ids.len());
     for t in list.as_array().unwrap() {
@@ -304,8 +295,7 @@ fn a_full_disk_fails_cleanly_and_prints_no_secret() {
         env.cmd(&["--json", "log"]).run().success().json(),
         log_before
     );
-    let list = env.cmd(&["--json", "list"]).run().success().json();
-    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(env.listed_ids().len(), 1);
     assert_eq!(env.verify(&token, &[]).0, 0);
     // With room again, the same create works.
     args[0] = "-q".into();

@@ -269,16 +269,7 @@ fn durations_and_times_that_would_overflow_are_usage_errors() {
         .success()
         .json();
     assert_eq!(within[0]["id"], id);
-    assert_eq!(
-        env.cmd(&["--json", "list"])
-            .run()
-            .success()
-            .json()
-            .as_array()
-            .unwrap()
-            .len(),
-        2
-    );
+    assert_eq!(env.listed_ids().len(), 2);
 }
 
 #[test]

@@ -148,8 +148,7 @@ fn an_older_schema_is_upgraded_in_place_with_its_tokens_and_ids() {
             .code(code)
             .stderr_is("");
     }
-    let listed = env.cmd(&["--json", "list"]).run().success().json();
-    assert_eq!(crate::faults::ids(&listed), [1, 2]);
+    assert_eq!(env.listed_ids(), [1, 2]);
     assert_eq!(
         env.create(&["--name", "new"]).0,
         4,

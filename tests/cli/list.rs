@@ -1,14 +1,6 @@
 //! `list`: masked table and JSON array, filters, read-only behaviour.
 
-use crate::Env;
-
-fn ids(v: &serde_json::Value) -> Vec<i64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["id"].as_i64().unwrap())
-        .collect()
-}
+use crate::{Env, ids};
 
 #[test]
 fn table_is_masked_and_json_is_an_array() {

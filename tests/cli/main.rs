@@ -104,6 +104,11 @@ impl Env {
         )
     }
 
+    /// The ids of all tokens, in order, from `list --json`.
+    pub fn listed_ids(&self) -> Vec<i64> {
+        ids(&self.cmd(&["--json", "list"]).run().success().json())
+    }
+
     /// The JSON object of token `id`, from `show --json`.
     pub fn show(&self, id: i64) -> Value {
         self.cmd(&["--json", "show", &id.to_string()])
@@ -364,4 +369,13 @@ impl Out {
             self.stderr
         );
     }
+}
+
+/// The ids in a `list --json` array, in order.
+pub fn ids(list: &Value) -> Vec<i64> {
+    list.as_array()
+        .expect("an array")
+        .iter()
+        .map(|t| t["id"].as_i64().expect("an id"))
+        .collect()
 }

@@ -23,18 +23,6 @@ fn revoked_ago(env: &Env, id: i64, ago: i64) {
     assert_eq!(n, 1);
 }
 
-fn ids(env: &Env) -> Vec<i64> {
-    env.cmd(&["--json", "list"])
-        .run()
-        .success()
-        .json()
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["id"].as_i64().unwrap())
-        .collect()
-}
-
 fn purge(env: &Env, args: &[&str]) -> Value {
     let mut all = vec!["--json", "purge"];
     all.extend_from_slice(args);
@@ -70,7 +58,7 @@ fn by_default_every_expired_token_goes_whatever_its_state() {
         json!({"purged": 3, "ids": [2, 3, 4], "dry_run": false})
     );
     // A revoked token that has not expired stays without --include-revoked.
-    assert_eq!(ids(&env), [1, 5, 6]);
+    assert_eq!(env.listed_ids(), [1, 5, 6]);
     assert_eq!(
         purge(&env, &[]),
         json!({"purged": 0, "ids": [], "dry_run": false})
@@ -86,9 +74,9 @@ fn older_than_keeps_the_recently_expired() {
     expire(&env, 1, 10 * DAY);
     expire(&env, 2, 3600);
     assert_eq!(purge(&env, &["--older-than", "1d"])["ids"], json!([1]));
-    assert_eq!(ids(&env), [2, 3]);
+    assert_eq!(env.listed_ids(), [2, 3]);
     assert_eq!(purge(&env, &["--older-than", "30m"])["ids"], json!([2]));
-    assert_eq!(ids(&env), [3]);
+    assert_eq!(env.listed_ids(), [3]);
 }
 
 #[test]
@@ -105,10 +93,10 @@ fn include_revoked_takes_tokens_revoked_long_enough_ago() {
         purge(&env, &["--older-than", "30d", "--include-revoked"])["ids"],
         json!([1])
     );
-    assert_eq!(ids(&env), [2, 3]);
+    assert_eq!(env.listed_ids(), [2, 3]);
     // Default --older-than: revoked at all.
     assert_eq!(purge(&env, &["--include-revoked"])["ids"], json!([2]));
-    assert_eq!(ids(&env), [3]);
+    assert_eq!(env.listed_ids(), [3]);
 }
 
 #[test]
@@ -127,7 +115,7 @@ fn dry_run_changes_nothing() {
         .success()
         .stdout_is("")
         .stderr_is("would purge 1 token: 2\n");
-    assert_eq!(ids(&env), [1, 2]);
+    assert_eq!(env.listed_ids(), [1, 2]);
     assert_eq!(
         env.cmd(&["--json", "log"]).run().success().json(),
         log_before
@@ -170,7 +158,7 @@ fn people_get_a_note_and_cron_gets_silence() {
         .success()
         .stdout_is("")
         .stderr_is("");
-    assert_eq!(ids(&env), Vec::<i64>::new());
+    assert_eq!(env.listed_ids(), Vec::<i64>::new());
     // Trouble still reaches cron's mail.
     env.cmd(&["-q", "purge", "--older-than", "soon"])
         .run()
