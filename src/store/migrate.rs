@@ -17,6 +17,10 @@ const MIGRATIONS: &[&str] = &[
 /// The schema version this binary writes.
 pub const LATEST: i64 = MIGRATIONS.len() as i64;
 
+/// The oldest schema this binary reads without upgrading it, for a user who
+/// may not write the database (see `Store::prepare_read`).
+pub const READABLE_FROM: i64 = 1;
+
 /// Brings the schema up to date. When it already is, this is one read of
 /// the file header, so it stays off the hot path of `verify`. Without
 /// `create`, an empty file is an error rather than made into a database:
@@ -101,12 +105,12 @@ fn tables(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?)
 }
 
-/// Whether the schema is the one this binary writes: the check every open
-/// makes, one read of the file header. An error means it cannot be read.
-pub fn is_current(conn: &Connection) -> Result<bool> {
+/// The schema version of the database, refused when it is newer than this
+/// binary's: the check every open makes, one read of the file header.
+pub fn version(conn: &Connection) -> Result<i64> {
     let version = user_version(conn)?;
     check_not_newer(version)?;
-    Ok(version == LATEST)
+    Ok(version)
 }
 
 fn user_version(conn: &Connection) -> Result<i64> {
@@ -156,7 +160,7 @@ mod tests {
         conn.pragma_update(None, "user_version", 1).unwrap();
 
         migrate(&mut conn, None, false).unwrap();
-        assert!(is_current(&conn).unwrap());
+        assert_eq!(version(&conn).unwrap(), LATEST);
         let columns: i64 = conn
             .query_row(
                 "SELECT count(*) FROM pragma_table_info('tokens') WHERE name = 'hash'",
@@ -173,6 +177,7 @@ mod tests {
             read_only: false,
             may_write: false,
             cache_mib: None,
+            schema: LATEST,
         };
         let verdicts: Vec<bool> = secrets
             .iter()

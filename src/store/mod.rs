@@ -40,6 +40,9 @@ pub struct Store {
     may_write: bool,
     /// Page cache asked for by [`Store::set_cache_size`], in MiB.
     cache_mib: Option<u32>,
+    /// The schema version read: [`migrate::LATEST`], unless a user who may
+    /// only read has an older database.
+    schema: i64,
 }
 
 impl Store {
@@ -75,6 +78,7 @@ impl Store {
             read_only: false,
             may_write: false,
             cache_mib: None,
+            schema: migrate::LATEST,
         };
         store.prepare(prefix)?;
         Ok(store)
@@ -115,6 +119,7 @@ impl Store {
             read_only: true,
             may_write: true,
             cache_mib: None,
+            schema: migrate::LATEST,
         };
         match store.prepare_read() {
             Ok(()) => {}
@@ -157,6 +162,7 @@ impl Store {
             read_only: false,
             may_write: false,
             cache_mib: None,
+            schema: migrate::LATEST,
         };
         store.prepare(None)?;
         Ok(store)
@@ -224,21 +230,22 @@ impl Store {
     /// header, there is nothing to do; an older one is migrated by a
     /// read-write connection. An empty file (a database another process is
     /// creating right now, or a stray one) is not made into a database here.
+    ///
+    /// A user who may only read cannot upgrade an older schema: until its
+    /// owner's next command does, such a database is read as it is, so a
+    /// service account's `verify` keeps working across an upgrade of
+    /// tokenctl.
     fn prepare_read(&mut self) -> Result<()> {
-        match migrate::is_current(&self.conn) {
-            Ok(true) => Ok(()),
-            Ok(false) => {
-                self.reopen_writable()?;
-                if self.conn.is_readonly(rusqlite::MAIN_DB)? {
-                    return Err(self.in_context(runtime(
-                        "it was written by an older tokenctl and needs a schema upgrade, which this user \
-                         may not write; run any tokenctl command (such as 'tokenctl list') once as its owner",
-                    )));
-                }
-                migrate::migrate(&mut self.conn, None, false).map_err(|e| self.in_context(e))
-            }
-            Err(e) => Err(self.in_context(e)),
+        let version = migrate::version(&self.conn).map_err(|e| self.in_context(e))?;
+        if version == migrate::LATEST {
+            return Ok(());
         }
+        self.reopen_writable()?;
+        if version >= migrate::READABLE_FROM && self.conn.is_readonly(rusqlite::MAIN_DB)? {
+            self.schema = version;
+            return Ok(());
+        }
+        migrate::migrate(&mut self.conn, None, false).map_err(|e| self.in_context(e))
     }
 
     /// A runtime error, naming the database.

@@ -21,6 +21,9 @@ const COLUMNS: &str = "id, name, owner, scopes, disabled, last4, created_at, cre
 static BY_HASH: LazyLock<String> = LazyLock::new(|| {
     format!("SELECT {COLUMNS} FROM tokens WHERE id = (SELECT id FROM token_hashes WHERE hash = ?1)")
 });
+/// The same lookup in schema 1, where the hash was a column of `tokens`.
+static BY_HASH_1: LazyLock<String> =
+    LazyLock::new(|| format!("SELECT {COLUMNS} FROM tokens WHERE hash = ?1"));
 
 /// Use is recorded at most once per this many seconds per token.
 const USE_GRANULARITY: Epoch = 60;
@@ -177,7 +180,11 @@ impl Store {
         };
         let token = self
             .conn
-            .prepare_cached(&BY_HASH)?
+            .prepare_cached(if self.schema == 1 {
+                &BY_HASH_1
+            } else {
+                &BY_HASH
+            })?
             .query_row([&token::hash(presented)[..]], |r| row(r, prefix))
             .optional()?;
         let Some(token) = token else {
