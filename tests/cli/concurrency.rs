@@ -5,8 +5,6 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Barrier;
 
-use serde_json::Value;
-
 use crate::{Env, faults};
 
 const WRITERS: usize = 8;
@@ -74,11 +72,7 @@ fn many_processes_creating_at_once_lose_nothing() {
     // And every printed secret opens the token it was printed for.
     let input: String = made.iter().map(|(_, s)| format!("{s}\n")).collect();
     let out = env.cmd(&["verify", "--batch"]).stdin(input).run().success();
-    let verdicts: Vec<Value> = out
-        .stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let verdicts = out.json_lines();
     assert_eq!(verdicts.len(), made.len());
     for ((name, _), v) in made.iter().zip(&verdicts) {
         assert_eq!(v["valid"], true, "{v}");
@@ -235,11 +229,7 @@ fn verifiers_racing_writers_get_no_lock_errors_and_no_wrong_answers() {
                         let out = env.cmd(&["verify", "--batch"]).stdin(input).run();
                         no_lock_error(&out.stderr);
                         let out = out.success().stderr_is("");
-                        let lines: Vec<Value> = out
-                            .stdout
-                            .lines()
-                            .map(|l| serde_json::from_str(l).unwrap())
-                            .collect();
+                        let lines = out.json_lines();
                         assert_eq!(lines.len(), 100);
                         for pair in lines.chunks(2) {
                             assert_eq!(pair[0]["valid"], true, "{}", pair[0]);
@@ -264,11 +254,12 @@ fn verifiers_racing_writers_get_no_lock_errors_and_no_wrong_answers() {
     let input: String = old_secrets.iter().map(|s| format!("{s}\n")).collect();
     let out = env.cmd(&["verify", "--batch"]).stdin(input).run().success();
     let reasons: HashMap<String, usize> =
-        out.stdout.lines().fold(HashMap::new(), |mut counts, l| {
-            let v: Value = serde_json::from_str(l).unwrap();
-            *counts.entry(v["reason"].to_string()).or_default() += 1;
-            counts
-        });
+        out.json_lines()
+            .into_iter()
+            .fold(HashMap::new(), |mut counts, v| {
+                *counts.entry(v["reason"].to_string()).or_default() += 1;
+                counts
+            });
     assert_eq!(reasons, HashMap::from([("\"unknown\"".into(), 15)]));
     let log = env
         .cmd(&["--json", "log", &reset_id])

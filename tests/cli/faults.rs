@@ -54,14 +54,6 @@ pub fn created_ids(env: &Env) -> Vec<i64> {
         .collect()
 }
 
-/// The verdict reasons of `verify --batch` output, one per line.
-pub fn reasons(stdout: &str) -> Vec<Value> {
-    stdout
-        .lines()
-        .map(|l| serde_json::from_str::<Value>(l).unwrap()["reason"].clone())
-        .collect()
-}
-
 /// `--scope` arguments that make one token row of about 90 KB: a
 /// transaction that writes many pages.
 fn big_scopes() -> Vec<String> {
@@ -134,7 +126,7 @@ fn writers_killed_mid_transaction_leave_a_sound_database() {
     // Every secret a create printed before it was killed works.
     let input: String = printed.iter().map(|s| format!("{s}\n")).collect();
     let out = env.cmd(&["verify", "--batch"]).stdin(input).run().success();
-    assert_eq!(reasons(&out.stdout), vec![Value::Null; printed.len()]);
+    assert_eq!(out.reasons(), vec![Value::Null; printed.len()]);
 
     // And the tool keeps working.
     assert_eq!(env.verify(&first, &[]).1["token"]["id"], first_id);
@@ -385,7 +377,7 @@ fn verify_as_nobody(env: &Env, c: &Cast) {
         .success()
         .stderr_is("");
     assert_eq!(
-        reasons(&out.stdout),
+        out.reasons(),
         [
             Value::Null,
             "disabled".into(),

@@ -7,7 +7,6 @@ use std::os::unix::ffi::OsStrExt;
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
-use serde_json::Value;
 
 use crate::{COMMANDS, Env};
 
@@ -318,10 +317,9 @@ fn verify_batch_answers_every_hostile_line_once() {
         .success()
         .stderr_is("");
     let got: Vec<bool> = out
-        .stdout
-        .lines()
-        .map(|l| {
-            let v: Value = serde_json::from_str(l).unwrap();
+        .json_lines()
+        .into_iter()
+        .map(|v| {
             assert!(v["valid"] == true || v["reason"] == "malformed", "{v}");
             v["valid"] == true
         })

@@ -362,6 +362,24 @@ impl Out {
             .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {:?}", self.stdout))
     }
 
+    /// stdout parsed as JSON Lines, one document a line.
+    #[track_caller]
+    pub fn json_lines(&self) -> Vec<Value> {
+        self.stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l:?}")))
+            .collect()
+    }
+
+    /// The `reason` of each `verify --batch` answer, in order.
+    #[track_caller]
+    pub fn reasons(&self) -> Vec<Value> {
+        self.json_lines()
+            .into_iter()
+            .map(|v| v["reason"].clone())
+            .collect()
+    }
+
     fn assert_no_panic(&self) {
         assert!(
             !self.stderr.contains("panicked") && !self.stdout.contains("panicked"),

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::faults::{files_in, reasons};
+use crate::faults::files_in;
 use crate::{Env, Out};
 
 /// The random body of a token: what must never be found anywhere.
@@ -145,7 +145,7 @@ fn plaintext_never_reaches_a_file_stderr_or_another_command() {
     // The secrets did work: the current ones verify, the replaced ones not.
     let out = env.cmd(&["verify", "--batch"]).stdin(all).run().success();
     assert_eq!(
-        reasons(&out.stdout),
+        out.reasons(),
         [
             "unknown", "unknown", "unknown", "revoked", "disabled", "revoked"
         ]

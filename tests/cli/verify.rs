@@ -150,14 +150,9 @@ fn batch_answers_every_line_in_order() {
         .run()
         .success()
         .stderr_is("");
-    let reasons: Vec<serde_json::Value> = out
-        .stdout
-        .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["reason"].clone())
-        .collect();
     let r = |s: &str| serde_json::Value::from(s);
     assert_eq!(
-        reasons,
+        out.reasons(),
         [
             serde_json::Value::Null,
             r("malformed"),
