@@ -218,6 +218,10 @@ fn describe(t: &Token, now: Epoch) -> String {
     format!("{:?} ({owner}{}{expiry})", t.name, t.masked())
 }
 
+/// At most this many ids are named in a note after a change to many tokens
+/// (purge, revoke --owner); `--json` lists them all.
+const IDS_IN_NOTE: usize = 20;
+
 /// `1, 2, 3 and 7 more`: ids for people, at most `max` of them named.
 fn id_list(ids: &[i64], max: usize) -> String {
     let mut text: Vec<String> = ids.iter().take(max).map(i64::to_string).collect();

@@ -2,13 +2,10 @@
 
 use serde::Serialize;
 
-use super::{Ctx, id_list, plural};
+use super::{Ctx, IDS_IN_NOTE, id_list, plural};
 use crate::cli::PurgeArgs;
 use crate::error::Result;
 use crate::store::{Purge, Store};
-
-/// At most this many ids are named in the note; `--json` lists them all.
-const IDS_IN_NOTE: usize = 20;
 
 #[derive(Serialize)]
 struct Report<'a> {

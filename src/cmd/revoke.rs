@@ -1,6 +1,6 @@
 //! `tokenctl revoke`: irreversible, confirmed; one token or all of an owner's.
 
-use super::{Ctx, describe, id_list, plural};
+use super::{Ctx, IDS_IN_NOTE, describe, id_list, plural};
 use crate::cli::RevokeArgs;
 use crate::error::Result;
 use crate::prompt;
@@ -8,8 +8,6 @@ use crate::store::{Change, Store};
 
 /// At most this many ids are named in the question of `revoke --owner`.
 const IDS_IN_QUESTION: usize = 10;
-/// At most this many in the note after it; `--json` lists them all.
-const IDS_IN_NOTE: usize = 20;
 
 /// Revokes after the checks the SPEC orders: unknown id, state, confirmation.
 pub fn run(store: &mut Store, ctx: &mut Ctx, args: &RevokeArgs) -> Result<u8> {

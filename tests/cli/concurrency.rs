@@ -71,7 +71,7 @@ fn many_processes_creating_at_once_lose_nothing() {
 
     // And every printed secret opens the token it was printed for.
     let input: String = made.iter().map(|(_, s)| format!("{s}\n")).collect();
-    let out = env.cmd(&["verify", "--batch"]).stdin(input).run().success();
+    let out = env.batch(input);
     let verdicts = out.json_lines();
     assert_eq!(verdicts.len(), made.len());
     for ((name, _), v) in made.iter().zip(&verdicts) {
@@ -252,7 +252,7 @@ fn verifiers_racing_writers_get_no_lock_errors_and_no_wrong_answers() {
     assert_eq!(env.verify(&stable, &[]).0, 0);
     assert_eq!(env.verify(&flip, &[]).0, 0);
     let input: String = old_secrets.iter().map(|s| format!("{s}\n")).collect();
-    let out = env.cmd(&["verify", "--batch"]).stdin(input).run().success();
+    let out = env.batch(input);
     let reasons: HashMap<String, usize> =
         out.json_lines()
             .into_iter()

@@ -310,12 +310,7 @@ fn verify_batch_answers_every_hostile_line_once() {
     input.extend_from_slice(g);
     expected.push(true);
 
-    let out = env
-        .cmd(&["verify", "--batch"])
-        .stdin(input)
-        .run()
-        .success()
-        .stderr_is("");
+    let out = env.batch(input);
     let got: Vec<bool> = out
         .json_lines()
         .into_iter()

@@ -104,6 +104,16 @@ impl Env {
         )
     }
 
+    /// `verify --batch` of `input`, which must succeed with nothing on
+    /// stderr.
+    pub fn batch(&self, input: impl Into<Vec<u8>>) -> Out {
+        self.cmd(&["verify", "--batch"])
+            .stdin(input)
+            .run()
+            .success()
+            .stderr_is("")
+    }
+
     /// The ids of all tokens, in order, from `list --json`.
     pub fn listed_ids(&self) -> Vec<i64> {
         ids(&self.cmd(&["--json", "list"]).run().success().json())

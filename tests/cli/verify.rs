@@ -144,12 +144,7 @@ fn batch_answers_every_line_in_order() {
     let mut input = format!("{a}\n\n{b}\n  {a}  \nnot-a-token\n{long}\n").into_bytes();
     input.extend_from_slice(b"\xff\xfe\x00binary\n");
     input.extend_from_slice(a.as_bytes()); // last line without newline
-    let out = env
-        .cmd(&["verify", "--batch"])
-        .stdin(input)
-        .run()
-        .success()
-        .stderr_is("");
+    let out = env.batch(input);
     let r = |s: &str| serde_json::Value::from(s);
     assert_eq!(
         out.reasons(),
@@ -185,10 +180,7 @@ fn use_is_recorded_at_most_once_a_minute() {
     let first = env.show(id)["last_used_at"].clone();
     assert!(first.is_string());
     let log_before = env.cmd(&["--json", "log"]).run().success().json();
-    env.cmd(&["verify", "--batch"])
-        .stdin(format!("{token}\n{token}\n"))
-        .run()
-        .success();
+    env.batch(format!("{token}\n{token}\n"));
     assert_eq!(env.show(id)["last_used_at"], first);
     // Verifying is not a change: the audit trail stays as it was.
     assert_eq!(
