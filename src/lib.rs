@@ -22,6 +22,7 @@ pub mod model;
 mod output;
 mod prompt;
 pub mod store;
+pub mod text;
 pub mod time;
 pub mod token;
 pub mod validate;
