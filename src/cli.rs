@@ -378,6 +378,15 @@ fn parse_prefix(s: &str) -> Result<String, String> {
 }
 
 impl Command {
+    /// Whether the command holds a secret in memory (an issued one, or one
+    /// presented to it), so the process must not be dumpable.
+    pub fn holds_secrets(&self) -> bool {
+        matches!(
+            self,
+            Command::Create(_) | Command::Reset(_) | Command::Verify(_)
+        )
+    }
+
     /// Whether the command may create or change the database.
     pub fn writes(&self) -> bool {
         !matches!(

@@ -16,8 +16,10 @@
 
 pub mod cli;
 mod cmd;
+mod deliver;
 pub mod docs;
 pub mod error;
+mod guard;
 pub mod model;
 mod output;
 mod prompt;

@@ -1,7 +1,8 @@
 //! `tokenctl create`: issue a token and print its secret once.
 
-use super::{Ctx, deliver};
+use super::Ctx;
 use crate::cli::CreateArgs;
+use crate::deliver::{deliver, issuing};
 use crate::error::Result;
 use crate::store::{NewToken, Store};
 use crate::time::Epoch;
@@ -19,6 +20,7 @@ pub fn run(
         scopes: args.scopes,
         expires_at,
     };
-    let (token, secret) = store.create(&new, &ctx.actor, ctx.now)?;
+    let path = store.path().map(ToOwned::to_owned);
+    let (token, secret) = issuing(path, &ctx.actor, || store.create(&new, &ctx.actor, ctx.now))?;
     deliver(store, ctx, &token, secret, "created")
 }

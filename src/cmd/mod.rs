@@ -18,12 +18,10 @@ use std::path::{Path, PathBuf};
 
 use crate::cli::{Cli, Command, ExpiryArgs};
 use crate::error::{DatabaseError, Error, Result, runtime};
-use crate::model::{Token, TokenJson};
+use crate::model::Token;
 use crate::output::Output;
 use crate::store::Store;
 use crate::time::{self, Epoch};
-use crate::token::Secret;
-use zeroize::Zeroizing;
 
 /// What every command gets besides the store.
 pub struct Ctx {
@@ -49,18 +47,20 @@ pub fn run(cli: Cli) -> Result<u8> {
     let path = db_path(global.db)?;
     // Only a command that writes records an actor: looking up the OS user
     // (NSS, /etc/passwd) stays off the read paths, verify's above all.
-    let actor = match global.actor {
-        Some(actor) => actor,
-        None if command.writes() => whoami::username()
-            .ok()
-            .or_else(|| std::env::var("USER").ok())
-            .unwrap_or_else(|| "unknown".into()),
-        None => String::new(),
+    let actor = if command.writes() {
+        actor(global.actor)?
+    } else {
+        String::new()
     };
+    if command.holds_secrets() {
+        crate::guard::protect()?;
+    }
     let now = time::now();
     let mut ctx = Ctx { out, actor, now };
-    let write = || Store::open(&path, None);
-    let read = || Store::open_existing(&path);
+    // Only init and create may make a database: anything else pointed at
+    // a wrong path must fail, not leave an empty database behind.
+    let existing = || Store::open_existing(&path);
+    let answers = matches!(command, Command::Verify(_));
     let code = match command {
         Command::Init { prefix } => init::run(
             &Store::open(&path, prefix.as_deref())?,
@@ -69,30 +69,63 @@ pub fn run(cli: Cli) -> Result<u8> {
         ),
         Command::Create(args) => {
             let expires_at = expiry(&args.expiry, now)?;
-            create::run(&mut write()?, &mut ctx, args, expires_at)
+            create::run(&mut Store::open(&path, None)?, &mut ctx, args, expires_at)
         }
-        Command::List(args) => list::run(&read()?, &mut ctx, &args),
-        Command::Show { id } => show::run(&read()?, &mut ctx, id),
-        Command::Revoke(args) => revoke::run(&mut write()?, &mut ctx, &args),
+        Command::List(args) => list::run(&existing()?, &mut ctx, &args),
+        Command::Show { id } => show::run(&existing()?, &mut ctx, id),
+        Command::Revoke(args) => revoke::run(&mut existing()?, &mut ctx, &args),
         Command::Reset(args) => {
             let expires_at = expiry(&args.expiry, now)?;
-            reset::run(&mut write()?, &mut ctx, &args, expires_at)
+            reset::run(&mut existing()?, &mut ctx, &args, expires_at)
         }
-        Command::Enable { id } => enable::run(&mut write()?, &mut ctx, id),
-        Command::Disable { id } => disable::run(&mut write()?, &mut ctx, id),
+        Command::Enable { id } => enable::run(&mut existing()?, &mut ctx, id),
+        Command::Disable { id } => disable::run(&mut existing()?, &mut ctx, id),
         Command::Verify(args) => {
             verify::refuse_argv(&args)?;
-            verify::run(&mut read()?, &mut ctx, &args)
+            verify::run(&mut existing()?, &mut ctx, &args)
         }
-        // A dry run changes nothing, not even by creating a missing database.
-        Command::Purge(args) if args.dry_run => purge::run(&mut read()?, &mut ctx, &args),
-        Command::Purge(args) => purge::run(&mut write()?, &mut ctx, &args),
-        Command::Log(args) => log::run(&read()?, &mut ctx, &args),
+        Command::Purge(args) => purge::run(&mut existing()?, &mut ctx, &args),
+        Command::Log(args) => log::run(&existing()?, &mut ctx, &args),
         Command::Completions { .. } => unreachable!("handled above"),
     }
     .map_err(|e| name_database(e, &path))?;
-    ctx.out.finish()?;
+    let flushed = ctx.out.finish();
+    // The exit code of a command that answers a question is the answer,
+    // whatever became of its output.
+    if !answers {
+        flushed?;
+    }
     Ok(code)
+}
+
+/// The actor for the audit trail: `--actor`, else `$TOKENCTL_ACTOR`, else
+/// the OS user. Checked here, where it is used, naming where it came from.
+fn actor(given: Option<String>) -> Result<String> {
+    let (actor, source) = match given {
+        Some(a) => (a, "--actor"),
+        None => match std::env::var("TOKENCTL_ACTOR") {
+            Ok(a) => (a, "TOKENCTL_ACTOR"),
+            Err(std::env::VarError::NotUnicode(_)) => {
+                return Err(Error::Usage(
+                    "TOKENCTL_ACTOR is not valid UTF-8; unset it or pass --actor".into(),
+                ));
+            }
+            Err(std::env::VarError::NotPresent) => {
+                let user = whoami::username()
+                    .ok()
+                    .or_else(|| std::env::var("USER").ok())
+                    .unwrap_or_else(|| "unknown".into());
+                (user, "the OS user name")
+            }
+        },
+    };
+    match crate::validate::actor(&actor) {
+        Ok(_) => Ok(actor),
+        Err(e) if source == "the OS user name" => Err(Error::Usage(format!(
+            "{e} (taken from the OS user name); pass --actor"
+        ))),
+        Err(e) => Err(Error::Usage(format!("{source}: {e}"))),
+    }
 }
 
 /// A database error met after the database was opened names its path too,
@@ -109,14 +142,31 @@ fn name_database(e: Error, path: &Path) -> Error {
     }
 }
 
-/// `--db`, else `$TOKENCTL_DB` (both through clap), else the data directory.
+/// `--db`, else `$TOKENCTL_DB`, else the data directory; an empty value is
+/// an error naming where it came from.
 fn db_path(given: Option<PathBuf>) -> Result<PathBuf> {
-    match given {
-        Some(p) if p.as_os_str().is_empty() => Err(Error::Usage("--db (or TOKENCTL_DB) must not be empty".into())),
-        Some(p) => Ok(p),
-        None => default_db_path()
-            .ok_or_else(|| runtime("cannot find a home directory for the default database; pass --db or set TOKENCTL_DB")),
+    let (path, source) = match given {
+        Some(p) => (p, "--db"),
+        None => match std::env::var_os("TOKENCTL_DB") {
+            Some(p) => (PathBuf::from(p), "TOKENCTL_DB"),
+            None => {
+                return default_db_path().ok_or_else(|| {
+                    runtime("cannot find a home directory for the default database; pass --db or set TOKENCTL_DB")
+                });
+            }
+        },
+    };
+    if path.as_os_str().is_empty() {
+        return Err(Error::Usage(format!(
+            "{source} is empty; give it a database path{}",
+            if source == "TOKENCTL_DB" {
+                ", or unset it"
+            } else {
+                ""
+            }
+        )));
     }
+    Ok(path)
 }
 
 /// `<data dir>/tokens.db`, e.g. `~/.local/share/tokenctl/tokens.db` on Linux.
@@ -129,82 +179,8 @@ fn expiry(args: &ExpiryArgs, now: Epoch) -> Result<Option<Epoch>> {
         .map_err(Error::Usage)
 }
 
-/// Prints a new secret exactly once, after its transaction has committed.
-/// If it cannot be delivered, the token is revoked at once: nobody holds its
-/// secret, so nobody may use it.
-fn deliver(
-    store: &mut Store,
-    ctx: &mut Ctx,
-    token: &Token,
-    secret: Secret,
-    verb: &str,
-) -> Result<u8> {
-    let json = ctx.out.json.then(|| token.json(ctx.now));
-    let buf = secret_bytes(json, &secret)?;
-    drop(secret);
-    if let Err(e) = ctx.out.deliver_secret(&buf) {
-        let detail = format!("secret not delivered: {e}");
-        let id = token.id;
-        return Err(
-            match store.revoke(id as u64, &ctx.actor, ctx.now, Some(&detail)) {
-                Ok(_) => runtime(format!(
-                    "could not write the secret of token {id} to stdout ({e}); the token was revoked, since nobody holds its secret"
-                )),
-                Err(r) => runtime(format!(
-                    "could not write the secret of token {id} to stdout ({e}), and revoking it failed too ({r}); \
-                 nobody holds its secret: revoke it with 'tokenctl revoke {id} --yes'"
-                )),
-            },
-        );
-    }
-    ctx.out.note(format!(
-        "{verb} token {} {}",
-        token.id,
-        describe(token, ctx.now)
-    ));
-    ctx.out
-        .note("This is the only time the secret is shown: store it now.");
-    Ok(0)
-}
-
-/// What delivers a secret: the token JSON with it, or the secret alone,
-/// and a newline. Sized exactly up front: a growing buffer would leave
-/// copies of the secret behind in memory it gave back without wiping.
-fn secret_bytes(json: Option<TokenJson<'_>>, secret: &Secret) -> Result<Zeroizing<Vec<u8>>> {
-    let json = json.map(|j| j.with_secret(secret.expose()));
-    let len = match &json {
-        Some(json) => {
-            let mut count = Count(0);
-            serde_json::to_writer(&mut count, json).map_err(anyhow::Error::from)?;
-            count.0
-        }
-        None => secret.expose().len(),
-    };
-    let mut buf = Zeroizing::new(Vec::with_capacity(len + 1));
-    match &json {
-        Some(json) => serde_json::to_writer(&mut *buf, json).map_err(anyhow::Error::from)?,
-        None => buf.extend_from_slice(secret.expose().as_bytes()),
-    }
-    buf.push(b'\n');
-    Ok(buf)
-}
-
-/// Counts bytes written, to size a buffer before a secret goes into it.
-struct Count(usize);
-
-impl std::io::Write for Count {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0 += bytes.len();
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 /// `"CI deploy" (owner alice, tok_****F7bX)`: how prompts and notes name a token.
-fn describe(t: &Token, now: Epoch) -> String {
+pub(crate) fn describe(t: &Token, now: Epoch) -> String {
     let owner = t
         .owner
         .as_deref()
@@ -262,42 +238,4 @@ fn switch(store: &mut Store, ctx: &mut Ctx, id: u64, disabled: bool) -> Result<u
         ctx.out.json_value(&token.json(ctx.now))?;
     }
     Ok(0)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_secret_buffer_never_grows() {
-        let secret = Secret::generate("tok").unwrap();
-        let token = Token {
-            id: 7,
-            name: "é".repeat(100),
-            owner: Some("ü".repeat(200)),
-            // Far more than any fixed guess at the size would hold.
-            scopes: (0..500)
-                .map(|i| format!("scope{i}-{}", "x".repeat(50)))
-                .collect(),
-            disabled: false,
-            last4: secret.last4().to_owned(),
-            prefix: "tok".into(),
-            created_at: 0,
-            created_by: "ops".into(),
-            expires_at: None,
-            last_used_at: None,
-            revoked_at: None,
-        };
-        for json in [None, Some(token.json(0))] {
-            let buf = secret_bytes(json, &secret).unwrap();
-            assert_eq!(buf.len(), buf.capacity(), "the buffer was reallocated");
-            assert!(buf.ends_with(b"\n"));
-            let text = std::str::from_utf8(&buf).unwrap();
-            assert!(text.contains(secret.expose()));
-        }
-        let buf = secret_bytes(Some(token.json(0)), &secret).unwrap();
-        let v: serde_json::Value = serde_json::from_slice(&buf).unwrap();
-        assert_eq!(v["token"], secret.expose());
-        assert_eq!(v["scopes"].as_array().unwrap().len(), 500);
-    }
 }

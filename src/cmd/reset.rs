@@ -1,7 +1,8 @@
 //! `tokenctl reset`: a new secret under the same id, confirmed like revoke.
 
-use super::{Ctx, deliver, describe};
+use super::{Ctx, describe};
 use crate::cli::ResetArgs;
+use crate::deliver::{deliver, issuing};
 use crate::error::Result;
 use crate::prompt;
 use crate::store::{Store, revoked_conflict};
@@ -28,7 +29,10 @@ pub fn run(
             &format!("reset token {id}"),
         )?;
     }
-    let (token, secret) = store.reset(id, expires_at, &ctx.actor, ctx.now)?;
+    let path = store.path().map(ToOwned::to_owned);
+    let (token, secret) = issuing(path, &ctx.actor, || {
+        store.reset(id, expires_at, &ctx.actor, ctx.now)
+    })?;
     let code = deliver(store, ctx, &token, secret, "reset")?;
     if token.disabled {
         // The switch is the operator's, not the secret's: reset keeps it.

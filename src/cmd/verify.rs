@@ -9,9 +9,10 @@ use zeroize::Zeroizing;
 
 use super::Ctx;
 use crate::cli::VerifyArgs;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, runtime};
+use crate::guard;
 use crate::model::Verdict;
-use crate::store::Store;
+use crate::store::{Lookup, Store};
 use crate::time::{self, Epoch};
 use crate::token::Presented;
 
@@ -23,7 +24,8 @@ const USE_BATCH: usize = 4096;
 /// Bytes of stdin read at a time.
 const INPUT_BUF: usize = 64 * 1024;
 /// `--batch` answers at most this many buffered lines from one read
-/// snapshot (a few milliseconds' worth).
+/// snapshot (a few milliseconds' worth, and at most about 500 KiB of
+/// answers held in memory).
 const SNAPSHOT_LINES: usize = 1024;
 /// `--batch` keeps up to this much of the database in memory, about what
 /// the lookups touch at a million tokens (there: 3.3 s instead of 4.5 s for
@@ -43,89 +45,175 @@ pub fn refuse_argv(args: &VerifyArgs) -> Result<()> {
     Ok(())
 }
 
-/// Verifies one token, or with `--batch` every line of stdin.
+/// Verifies one token, or with `--batch` every line of stdin. The exit
+/// code is the verdict whatever becomes of stdout: a reader that went away
+/// must not turn a "no" into a "yes".
 pub fn run(store: &mut Store, ctx: &mut Ctx, args: &VerifyArgs) -> Result<u8> {
     let mut input = Input::stdin();
+    // Typed at a terminal, a token stays out of the scrollback.
+    let _echo = NoEcho::start();
     if args.batch {
         store.set_cache_size(BATCH_CACHE_MIB)?;
         return batch(store, ctx, &args.require_scopes, &mut input);
     }
-    if io::stdin().is_terminal() {
-        ctx.out.note("reading a token from stdin (end with Enter)");
+    if _echo.is_some() {
+        ctx.out
+            .note("reading a token from stdin (it is not shown; end with Enter)");
     }
     let mut line = Presented::new(String::new());
     let mut scratch = Zeroizing::new(Vec::with_capacity(MAX_LINE));
-    let verdict = match read_line(&mut input, &mut line, &mut scratch)? {
+    let read = read_line(&mut input, &mut line, &mut scratch)?;
+    let empty = read.is_none() || (read == Some(true) && line.trimmed().is_empty());
+    let verdict = match read {
         Some(true) => store.verify(line.trimmed(), &args.require_scopes, ctx.now)?,
         _ => malformed(),
     };
+    drop(line);
     let now = ctx.now;
+    // Errors writing the answer are ignored: the exit code is the answer.
     if ctx.out.json {
-        ctx.out.json_value(&verdict.json(now))?;
+        let _ = ctx.out.json_value(&verdict.json(now));
     } else if !ctx.out.quiet {
-        ctx.out.line(human(&verdict))?;
+        let _ = ctx.out.line(human(&verdict));
+        if empty {
+            ctx.out.note("no token was read from stdin");
+        }
     }
+    let _ = ctx.out.flush();
     Ok(verdict.exit_code())
 }
 
-/// Answers every line of `input`, in order. The lines already read are
-/// answered from one read snapshot of at most [`SNAPSHOT_LINES`]; before it
-/// waits for more input, it records the uses seen and flushes every answer,
-/// so a caller that sends one token and waits for its answer gets it.
+/// Answers every line of `input`, in order, in groups: the lines already
+/// read (at most [`SNAPSHOT_LINES`]) are looked up in one read snapshot and
+/// their answers collected in memory; only after the snapshot has ended
+/// are they written, so a reader that stalls never keeps a snapshot open
+/// (which would keep SQLite from reusing its `-wal` file). Before it waits
+/// for more input, it records the uses seen and flushes every answer, so a
+/// caller that sends one token and waits for its answer gets it.
 fn batch(store: &mut Store, ctx: &mut Ctx, required: &[String], input: &mut Input) -> Result<u8> {
     let mut line = Presented::new(String::new());
     let mut scratch = Zeroizing::new(Vec::with_capacity(MAX_LINE));
+    // Each line of a group as its lookup needs it; `None`: malformed. The
+    // plaintext is wiped as soon as it has been parsed and hashed.
+    let mut group: Vec<Option<Lookup>> = Vec::with_capacity(SNAPSHOT_LINES);
+    let mut answers: Vec<u8> = Vec::with_capacity(SNAPSHOT_LINES * 512);
+    let mut valid: Vec<(i64, Epoch)> = Vec::new();
     let mut pending: Vec<i64> = Vec::new();
     // When this process last recorded each token's use.
     let mut recorded: HashMap<i64, Epoch> = HashMap::new();
     let mut buf = Vec::with_capacity(512);
     let mut eof = false;
+    let mut answered: u64 = 0;
     while !eof {
         if !input.whole_line_buffered() {
             store.record_use(&pending, time::now())?;
             pending.clear();
-            ctx.out.flush()?;
+            ctx.out.flush().map_err(|e| undelivered(e, answered))?;
+        }
+        group.clear();
+        while group.len() < SNAPSHOT_LINES {
+            // Only the first line of a group may wait for input.
+            if !group.is_empty() && !input.whole_line_buffered() {
+                break;
+            }
+            let Some(ok) = read_line(input, &mut line, &mut scratch)? else {
+                eof = true;
+                break;
+            };
+            group.push(if ok { Lookup::of(line.trimmed()) } else { None });
+            line.clear();
+        }
+        if group.is_empty() {
+            break;
         }
         store.snapshot(|store| {
-            for n in 0..SNAPSHOT_LINES {
-                // Only the first line may wait for input: the snapshot starts
-                // at its first query, so it is never older than the line.
-                if n > 0 && !input.whole_line_buffered() {
-                    break;
-                }
-                let Some(ok) = read_line(input, &mut line, &mut scratch)? else {
-                    eof = true;
-                    break;
-                };
-                // A long-running batch reads the clock per line, so no token
-                // is accepted after its expiry.
+            answers.clear();
+            valid.clear();
+            for lookup in &group {
+                // A long-running batch reads the clock per line, so no
+                // token is accepted after its expiry.
                 let now = time::now();
-                let verdict = if ok {
-                    store.check(line.trimmed(), required, now)?
-                } else {
-                    malformed()
+                let verdict = match lookup {
+                    Some(l) => store.check_presented(l, required, now)?,
+                    None => malformed(),
                 };
                 if let Some(t) = verdict.token.as_ref().filter(|_| verdict.valid()) {
-                    let fresh = recorded.get(&t.id).is_none_or(|&at| at <= now - 60);
-                    if fresh && store.needs_use_recorded(t, now) {
-                        recorded.insert(t.id, now);
-                        pending.push(t.id);
+                    if store.needs_use_recorded(t, now) {
+                        valid.push((t.id, now));
                     }
                 }
                 buf.clear();
                 serde_json::to_writer(&mut buf, &verdict.json(now)).map_err(anyhow::Error::from)?;
                 buf.push(b'\n');
-                ctx.out.raw(&buf)?;
+                answers.extend_from_slice(&buf);
             }
             Ok(())
         })?;
+        for &(id, now) in &valid {
+            if recorded.get(&id).is_none_or(|&at| at <= now - 60) {
+                recorded.insert(id, now);
+                pending.push(id);
+            }
+        }
+        ctx.out
+            .raw(&answers)
+            .map_err(|e| undelivered(e, answered))?;
+        answered += group.len() as u64;
         if pending.len() >= USE_BATCH {
             store.record_use(&pending, time::now())?;
             pending.clear();
         }
     }
     store.record_use(&pending, time::now())?;
+    ctx.out.flush().map_err(|e| undelivered(e, answered))?;
     Ok(0)
+}
+
+/// `--batch` exits 0 only once every line is answered: a stdout that
+/// fails first is a runtime error, never the quiet end other commands make
+/// of a broken pipe.
+fn undelivered(e: Error, answered: u64) -> Error {
+    match e {
+        Error::BrokenPipe => runtime(format!(
+            "stdout was closed after {answered} answers, before every line was answered"
+        )),
+        e => e,
+    }
+}
+
+/// The terminal's echo, switched off while a token is typed at it and
+/// switched on again when dropped, or when a signal ends the process.
+struct NoEcho {
+    saved: rustix::termios::Termios,
+}
+
+impl NoEcho {
+    /// `None` when stdin is no terminal (or its echo cannot be changed).
+    fn start() -> Option<NoEcho> {
+        use rustix::termios::{LocalModes, OptionalActions, tcgetattr, tcsetattr};
+        let stdin = io::stdin();
+        if !stdin.is_terminal() {
+            return None;
+        }
+        let saved = tcgetattr(&stdin).ok()?;
+        let mut quiet = saved.clone();
+        quiet.local_modes.remove(LocalModes::ECHO);
+        quiet.local_modes.insert(LocalModes::ECHONL);
+        let restore = saved.clone();
+        guard::set(guard::Undo::Run(Box::new(move |_| {
+            let _ = tcsetattr(io::stdin(), OptionalActions::Now, &restore);
+        })));
+        tcsetattr(&stdin, OptionalActions::Now, &quiet).ok()?;
+        Some(NoEcho { saved })
+    }
+}
+
+impl Drop for NoEcho {
+    fn drop(&mut self) {
+        use rustix::termios::{OptionalActions, tcsetattr};
+        let _ = tcsetattr(io::stdin(), OptionalActions::Now, &self.saved);
+        guard::set(guard::Undo::Nothing);
+    }
 }
 
 /// Reads one line into `line`: `None` at end of input, `Some(false)` for a

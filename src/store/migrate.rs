@@ -178,6 +178,7 @@ mod tests {
             may_write: false,
             cache_mib: None,
             schema: LATEST,
+            frozen: false,
         };
         let verdicts: Vec<bool> = secrets
             .iter()

@@ -4,8 +4,10 @@
 mod audit;
 #[cfg(test)]
 mod bulk_tests;
+mod frozen;
 mod migrate;
 mod tokens;
+pub mod trust;
 
 #[cfg(test)]
 mod tests;
@@ -21,7 +23,7 @@ use rusqlite::{Connection, OpenFlags};
 use crate::error::{DatabaseError, Error, Result, runtime};
 
 pub(crate) use tokens::revoked_conflict;
-pub use tokens::{Change, ListFilter, NewToken, Purge};
+pub use tokens::{Change, ListFilter, Lookup, NewToken, Purge};
 
 /// How long a writer waits for another process's lock before giving up.
 const BUSY_TIMEOUT: StdDuration = StdDuration::from_secs(10);
@@ -43,14 +45,18 @@ pub struct Store {
     /// The schema version read: [`migrate::LATEST`], unless a user who may
     /// only read has an older database.
     schema: i64,
+    /// The connection is an immutable view of a file in a directory this
+    /// user cannot write; every snapshot opens it anew (see `frozen`).
+    frozen: bool,
 }
 
 impl Store {
     /// Opens the database at `path`, creating it (directory 0700, file 0600)
     /// when it is missing. `prefix` is the token prefix of a new database;
-    /// `None` means `tok`.
+    /// `None` means `tok`. The files are checked first (see [`trust`]).
     pub fn open(path: &Path, prefix: Option<&str>) -> Result<Store> {
-        refuse_directory(path)?;
+        let checked = trust::check(path)?;
+        let path = checked.path.as_path();
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             if !dir.exists() {
                 DirBuilder::new()
@@ -70,6 +76,11 @@ impl Store {
             Err(e) if e.kind() == ErrorKind::AlreadyExists => false,
             Err(e) => return Err(cannot_create("database", path, &e)),
         };
+        if !checked.exists && !created {
+            // Another process made it between the check and now: check
+            // what it made.
+            trust::check(path)?;
+        }
         let conn = connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
         let mut store = Store {
             conn,
@@ -79,38 +90,30 @@ impl Store {
             may_write: false,
             cache_mib: None,
             schema: migrate::LATEST,
+            frozen: false,
         };
         store.prepare(prefix)?;
         Ok(store)
     }
 
-    /// Opens an existing database for a command that only reads (and for
-    /// `verify`, which records use when it can). A missing database is an
-    /// error, and nothing is created. A database the caller may only read is
-    /// opened read-only.
+    /// Opens an existing database, for every command but those that may
+    /// create one. A missing database is an error, and nothing is created.
+    /// A database the caller may only read is opened read-only.
     ///
     /// The connection starts read-only even when the file is writable: that
     /// way it neither creates and deletes the `-wal` and `-shm` files nor
     /// checkpoints when it closes, most of what a short-lived reader spends
-    /// on the database. The first write (verify recording use) reopens it
-    /// read-write.
+    /// on the database. The first write (verify recording use, or any
+    /// change) reopens it read-write.
     pub fn open_existing(path: &Path) -> Result<Store> {
-        refuse_directory(path)?;
-        match path.try_exists() {
-            Ok(true) => {}
-            Ok(false) => {
-                return Err(runtime(format!(
-                    "no database at {}; create one with 'tokenctl init' or 'tokenctl create', or pass --db",
-                    path.display()
-                )));
-            }
-            Err(e) => {
-                return Err(runtime(format!(
-                    "cannot reach database {} ({e}); check that this user may enter its directory, or pass --db",
-                    path.display()
-                )));
-            }
+        let checked = trust::check(path)?;
+        if !checked.exists {
+            return Err(runtime(format!(
+                "no database at {}; create one with 'tokenctl init' or 'tokenctl create', or pass --db",
+                path.display()
+            )));
         }
+        let path = checked.path.as_path();
         let conn = connect(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
         let mut store = Store {
             conn,
@@ -120,32 +123,22 @@ impl Store {
             may_write: true,
             cache_mib: None,
             schema: migrate::LATEST,
+            frozen: false,
         };
         match store.prepare_read() {
             Ok(()) => {}
-            Err(e) if cannot_open_shm(&e) && wal_is_empty(path) => {
-                // A read-only directory with no -shm file: SQLite cannot set up
-                // WAL shared memory. With no pending WAL content the main file
-                // is complete, so it can be read as immutable.
-                store.conn = connect(
-                    &immutable_uri(path),
-                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI,
-                )?;
+            Err(e) if cannot_open_shm(&e) && frozen::wal_is_empty(path) => {
+                // A read-only directory with no -shm file: SQLite cannot set
+                // up WAL shared memory. With no pending WAL content the main
+                // file is complete, so it can be read as immutable: one
+                // snapshot at a time, each checked against the file (see
+                // `frozen`).
+                store.conn = frozen::connect(path)?;
                 store.may_write = false;
+                store.frozen = true;
                 store.prepare_read()?;
             }
-            Err(e) if cannot_open_shm(&e) => {
-                let why = match std::fs::File::open(wal_path(path)) {
-                    Ok(_) => "no write access to its directory",
-                    Err(_) => "this user may not read it",
-                };
-                return Err(runtime(format!(
-                    "cannot read the pending changes in {} ({why}); verify as a user who can write there, \
-                     or have the owner checkpoint the database (any tokenctl command of the owner does, \
-                     once no other process has it open)",
-                    wal_path(path).display()
-                )));
-            }
+            Err(e) if cannot_open_shm(&e) => return Err(frozen::unreadable_wal(path)),
             Err(e) => return Err(e),
         }
         store.read_only = store.conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(true);
@@ -163,6 +156,7 @@ impl Store {
             may_write: false,
             cache_mib: None,
             schema: migrate::LATEST,
+            frozen: false,
         };
         store.prepare(None)?;
         Ok(store)
@@ -194,7 +188,7 @@ impl Store {
             self.may_write = false;
             self.read_only = self.conn.is_readonly(rusqlite::MAIN_DB)?;
             if let Some(mib) = self.cache_mib {
-                self.set_cache_size(mib)?;
+                self.apply_cache_size(mib)?;
             }
         }
         Ok(())
@@ -206,6 +200,10 @@ impl Store {
     /// again and again: at a million tokens the lookups touch about 60 MiB.
     pub fn set_cache_size(&mut self, mib: u32) -> Result<()> {
         self.cache_mib = Some(mib);
+        self.apply_cache_size(mib)
+    }
+
+    fn apply_cache_size(&self, mib: u32) -> Result<()> {
         // A negative cache_size is in KiB rather than pages.
         self.conn
             .pragma_update(None, "cache_size", -i64::from(mib) * 1024)?;
@@ -276,16 +274,6 @@ fn connect(path: &Path, flags: OpenFlags) -> Result<Connection> {
     Ok(conn)
 }
 
-fn refuse_directory(path: &Path) -> Result<()> {
-    if path.is_dir() {
-        return Err(runtime(format!(
-            "{} is a directory, not a database file; pass --db with a file path",
-            path.display()
-        )));
-    }
-    Ok(())
-}
-
 fn cannot_open_shm(e: &Error) -> bool {
     let Error::Runtime(e) = e else { return false };
     e.chain().any(|c| {
@@ -297,16 +285,6 @@ fn cannot_open_shm(e: &Error) -> bool {
     })
 }
 
-fn wal_path(path: &Path) -> PathBuf {
-    let mut wal = path.as_os_str().to_owned();
-    wal.push("-wal");
-    PathBuf::from(wal)
-}
-
-fn wal_is_empty(path: &Path) -> bool {
-    std::fs::metadata(wal_path(path)).map_or(true, |m| m.len() == 0)
-}
-
 /// Why a file or directory for a new database could not be made, and what
 /// to do about it.
 fn cannot_create(what: &str, path: &Path, e: &std::io::Error) -> Error {
@@ -314,20 +292,4 @@ fn cannot_create(what: &str, path: &Path, e: &std::io::Error) -> Error {
         "cannot create {what} {} ({e}); pass --db with a path in a directory this user may write",
         path.display()
     ))
-}
-
-/// `file:` URI for `path`, opened immutable; bytes that mean something in a
-/// URI are percent-encoded.
-fn immutable_uri(path: &Path) -> PathBuf {
-    use std::os::unix::ffi::OsStrExt;
-    let mut uri = String::from("file:");
-    for &b in path.as_os_str().as_bytes() {
-        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
-            uri.push(char::from(b));
-        } else {
-            uri.push_str(&format!("%{b:02X}"));
-        }
-    }
-    uri.push_str("?immutable=1");
-    PathBuf::from(uri)
 }

@@ -28,6 +28,39 @@ static BY_HASH_1: LazyLock<String> =
 /// Use is recorded at most once per this many seconds per token.
 const USE_GRANULARITY: Epoch = 60;
 
+/// A well-formed presented token, reduced to what its lookup needs: its
+/// prefix and hash. Once this exists, the plaintext can be wiped.
+#[derive(Clone)]
+pub struct Lookup {
+    prefix: [u8; 16],
+    prefix_len: u8,
+    hash: token::TokenHash,
+}
+
+impl Lookup {
+    /// `None` for a malformed token (wrong shape or checksum).
+    pub fn of(presented: &str) -> Option<Lookup> {
+        let prefix = token::parse(presented)?;
+        let mut buf = [0u8; 16];
+        buf[..prefix.len()].copy_from_slice(prefix.as_bytes());
+        Some(Lookup {
+            prefix: buf,
+            prefix_len: u8::try_from(prefix.len()).ok()?,
+            hash: token::hash(presented),
+        })
+    }
+
+    fn prefix(&self) -> &str {
+        std::str::from_utf8(&self.prefix[..usize::from(self.prefix_len)]).unwrap_or_default()
+    }
+}
+
+impl std::fmt::Debug for Lookup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Lookup({}_…)", self.prefix())
+    }
+}
+
 /// What `create` needs to know; validated by [`Store::create`].
 #[derive(Debug, Clone, Default)]
 pub struct NewToken {
@@ -168,12 +201,22 @@ impl Store {
         required_scopes: &[String],
         now: Epoch,
     ) -> Result<Verdict> {
-        let Some(prefix) = token::parse(presented) else {
-            return Ok(Verdict {
+        match Lookup::of(presented) {
+            Some(p) => self.check_presented(&p, required_scopes, now),
+            None => Ok(Verdict {
                 reason: Some(Reason::Malformed),
                 token: None,
-            });
-        };
+            }),
+        }
+    }
+
+    /// [`Store::check`] of a token already parsed and hashed.
+    pub fn check_presented(
+        &self,
+        presented: &Lookup,
+        required_scopes: &[String],
+        now: Epoch,
+    ) -> Result<Verdict> {
         let token = self
             .conn
             .prepare_cached(if self.schema == 1 {
@@ -181,7 +224,7 @@ impl Store {
             } else {
                 &BY_HASH
             })?
-            .query_row([&token::hash(presented)[..]], |r| row(r, prefix))
+            .query_row([&presented.hash[..]], |r| row(r, presented.prefix()))
             .optional()?;
         let Some(token) = token else {
             return Ok(Verdict {
@@ -207,8 +250,16 @@ impl Store {
     /// Runs `f` in one read transaction: every check in it answers from the
     /// same snapshot, taken at its first query, and SQLite's locking per
     /// statement is paid once instead of per check. `verify --batch`
-    /// answers the lines it has already read this way.
-    pub fn snapshot<T>(&self, f: impl FnOnce(&Store) -> Result<T>) -> Result<T> {
+    /// answers a group of lines this way. `f` may run more than once (see
+    /// `frozen`), so it must only read.
+    pub fn snapshot<T>(&mut self, f: impl FnMut(&Store) -> Result<T>) -> Result<T> {
+        if self.frozen {
+            return self.frozen_snapshot(f);
+        }
+        self.plain_snapshot(f)
+    }
+
+    pub(super) fn plain_snapshot<T>(&self, mut f: impl FnMut(&Store) -> Result<T>) -> Result<T> {
         self.conn.execute_batch("BEGIN")?;
         let result = f(self);
         let end = self
@@ -226,7 +277,7 @@ impl Store {
         required_scopes: &[String],
         now: Epoch,
     ) -> Result<Verdict> {
-        let mut verdict = self.check(presented, required_scopes, now)?;
+        let mut verdict = self.snapshot(|s| s.check(presented, required_scopes, now))?;
         if let Some(t) = verdict.token.as_mut().filter(|_| verdict.reason.is_none()) {
             if needs_use_recorded(t, now) && self.record_use(&[t.id], now)? > 0 {
                 t.last_used_at = Some(now);
