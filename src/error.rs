@@ -12,6 +12,15 @@ pub enum Error {
     /// No token has this id: exit 5.
     #[error("no token with id {0}; 'tokenctl list' shows the ids")]
     NotFound(u64),
+    /// No token at all has this owner: exit 5. `similar` holds the owners
+    /// that differ from it only in case.
+    #[error("no token has owner {}{}", crate::text::quote(.owner), similar_owners(.similar))]
+    NoSuchOwner {
+        /// The owner asked for.
+        owner: String,
+        /// Owners that differ only in case.
+        similar: Vec<String>,
+    },
     /// The token's state forbids the change: exit 6.
     #[error("{0}")]
     Conflict(String),
@@ -28,7 +37,7 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Usage(_) => 2,
-            Error::NotFound(_) => 5,
+            Error::NotFound(_) | Error::NoSuchOwner { .. } => 5,
             Error::Conflict(_) => 6,
             Error::BrokenPipe => 0,
             Error::Runtime(_) => 1,
@@ -88,6 +97,16 @@ impl fmt::Display for DatabaseError {
 }
 
 impl std::error::Error for DatabaseError {}
+
+fn similar_owners(similar: &[String]) -> String {
+    match similar {
+        [] => String::new(),
+        _ => {
+            let quoted: Vec<String> = similar.iter().map(|o| crate::text::quote(o)).collect();
+            format!("; did you mean {}?", quoted.join(" or "))
+        }
+    }
+}
 
 /// Builds a runtime error from a message.
 pub fn runtime(msg: impl fmt::Display) -> Error {

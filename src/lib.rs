@@ -90,7 +90,9 @@ pub fn exit_parse_error(e: clap::Error) -> ExitCode {
 /// share a log file do not interleave their lines.
 fn error_line(message: &str) {
     use std::io::Write;
-    let line = format!("tokenctl: {message}\n");
+    // Whatever a message quotes, it never shows more of a secret than its
+    // masked form.
+    let line = format!("tokenctl: {}\n", text::redact(message));
     // Nowhere left to report a failure to write to stderr.
     let _ = std::io::stderr().lock().write_all(line.as_bytes());
 }

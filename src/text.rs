@@ -119,12 +119,23 @@ fn mask_run(run: &str) -> Option<String> {
 pub fn quote(s: &str) -> String {
     const KEEP: usize = 40;
     let shown = redact(s);
-    let shown = escape(&shown);
-    let mut out: String = shown.chars().take(KEEP).collect();
-    if out.len() < shown.len() {
+    let mut out = String::with_capacity(KEEP + 8);
+    out.push('"');
+    for c in shown.chars().take(KEEP) {
+        if forbidden(c) {
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        } else {
+            if c == '"' || c == '\\' {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+    }
+    if shown.chars().nth(KEEP).is_some() {
         out.push('…');
     }
-    format!("{out:?}")
+    out.push('"');
+    out
 }
 
 #[cfg(test)]
@@ -170,5 +181,6 @@ mod tests {
         let said = format!("x {body} y");
         assert_eq!(redact(&said), "x **** y");
         assert_eq!(redact("my_var a_b tok_short"), "my_var a_b tok_short");
+        assert_eq!(quote("a\u{202e}\"b"), "\"a\\u{202e}\\\"b\"");
     }
 }

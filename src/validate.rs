@@ -2,18 +2,19 @@
 //! (SPEC §2). Each failure is a usage error naming the rule.
 
 use crate::error::{Error, Result};
+use crate::text::{forbidden, quote};
 
-/// A display name: 1-100 characters, no control characters.
+/// A display name: 1-100 visible characters.
 pub fn name(s: &str) -> Result<&str> {
     text("name", s, 100)
 }
 
-/// An owner: 1-200 characters, no control characters.
+/// An owner: 1-200 visible characters.
 pub fn owner(s: &str) -> Result<&str> {
     text("owner", s, 200)
 }
 
-/// An actor for the audit trail: 1-100 characters, no control characters.
+/// An actor for the audit trail: 1-100 visible characters.
 pub fn actor(s: &str) -> Result<&str> {
     text("actor", s, 100)
 }
@@ -45,15 +46,18 @@ pub fn scope(s: &str) -> Result<&str> {
         Ok(s)
     } else {
         Err(Error::Usage(format!(
-            "invalid scope {:?}: a scope is a lowercase letter, then up to 63 of a-z 0-9 : . _ -",
-            shorten(s)
+            "invalid scope {}: a scope is a lowercase letter, then up to 63 of a-z 0-9 : . _ -",
+            quote(s)
         )))
     }
 }
 
+/// SPEC §2: 1 to `max` characters, none of them [`forbidden`] (invisible
+/// or unassigned), and no blanks at either end, so what a person reads is
+/// what is stored and matched.
 fn text<'a>(what: &str, s: &'a str, max: usize) -> Result<&'a str> {
     let n = s.chars().count();
-    if n == 0 || s.trim().is_empty() {
+    if n == 0 {
         return Err(Error::Usage(format!("the {what} must not be empty")));
     }
     if n > max {
@@ -61,22 +65,23 @@ fn text<'a>(what: &str, s: &'a str, max: usize) -> Result<&'a str> {
             "the {what} is {n} characters long; at most {max} are allowed"
         )));
     }
-    if s.chars().any(char::is_control) {
+    if let Some(c) = s.chars().find(|&c| forbidden(c)) {
         return Err(Error::Usage(format!(
-            "the {what} {:?} contains a control character",
-            shorten(s)
+            "the {what} {} contains the invisible or unassigned character U+{:04X}; \
+             only visible characters are allowed",
+            quote(s),
+            u32::from(c)
         )));
     }
-    Ok(s)
-}
-
-/// The start of a long value, for an error message that stays one line.
-fn shorten(s: &str) -> String {
-    let mut out: String = s.chars().take(40).collect();
-    if out.len() < s.len() {
-        out.push('…');
+    if s.trim() != s {
+        let what_is = if s.trim().is_empty() {
+            "is only blanks"
+        } else {
+            "starts or ends with a blank"
+        };
+        return Err(Error::Usage(format!("the {what} {} {what_is}", quote(s))));
     }
-    out
+    Ok(s)
 }
 
 #[cfg(test)]
@@ -87,6 +92,27 @@ mod tests {
     fn names() {
         assert!(name("CI deploy").is_ok());
         assert!(name("").is_err() && name("  ").is_err() && name("a\nb").is_err());
+        // issue 10 item 4: invisible characters and blanks at the ends.
+        for bad in [
+            "ali\u{202e}ce",
+            "\u{2066}x",
+            "a\u{200b}b",
+            "x\u{e0041}",
+            "a\u{2028}b",
+            "a\u{2029}",
+            "\u{feff}",
+            "\u{200b}\u{200b}",
+            " alice",
+            "alice ",
+            "\u{a0}alice",
+            "a\u{e000}",
+        ] {
+            assert!(
+                owner(bad).is_err() && name(bad).is_err() && actor(bad).is_err(),
+                "{bad:?}"
+            );
+        }
+        assert!(owner("Zoë Ångström 日本").is_ok());
         assert!(name(&"é".repeat(100)).is_ok() && name(&"x".repeat(101)).is_err());
     }
 

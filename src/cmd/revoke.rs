@@ -57,10 +57,11 @@ fn already(ctx: &Ctx, id: u64) {
 /// transaction commits: a token issued to the owner while the question was
 /// open goes too, as incident response wants.
 fn by_owner(store: &mut Store, ctx: &mut Ctx, owner: &str, yes: bool) -> Result<u8> {
+    store.require_owner(owner)?;
     let live = store.live_tokens_of(owner)?;
     if live.is_empty() {
         ctx.out.note(format!(
-            "owner {owner:?} has no tokens that are not revoked yet; nothing changed"
+            "every token of owner {owner:?} is revoked already; nothing changed"
         ));
         if ctx.out.json {
             ctx.out.json_value(&serde_json::json!([]))?;

@@ -363,6 +363,35 @@ impl Store {
         Ok(tokens)
     }
 
+    /// Whether any token in the database, revoked or not, has `owner`; if
+    /// none has, [`Error::NoSuchOwner`] with the owners that differ from it
+    /// only in case.
+    pub fn require_owner(&self, owner: &str) -> Result<()> {
+        let exists: bool = self
+            .conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM tokens WHERE owner = ?1)")?
+            .query_row([owner], |r| r.get(0))?;
+        if exists {
+            return Ok(());
+        }
+        let wanted = owner.to_lowercase();
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT DISTINCT owner FROM tokens WHERE owner IS NOT NULL")?;
+        let mut similar = Vec::new();
+        for o in stmt.query_map([], |r| r.get::<_, String>(0))? {
+            let o = o?;
+            if o.to_lowercase() == wanted && similar.len() < 5 {
+                similar.push(o);
+            }
+        }
+        similar.sort();
+        Err(Error::NoSuchOwner {
+            owner: owner.to_owned(),
+            similar,
+        })
+    }
+
     /// The live (not revoked) tokens of `owner`, for confirming a revoke.
     pub fn live_tokens_of(&self, owner: &str) -> Result<Vec<Token>> {
         let prefix = self.prefix()?;

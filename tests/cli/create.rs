@@ -125,7 +125,7 @@ fn bad_input_is_a_usage_error_and_creates_nothing() {
         (&["create"], "--name"),
         (&["create", "--name", ""], "name must not be empty"),
         (&["create", "--name", &long], "at most 100"),
-        (&["create", "--name", "a\tb"], "control character"),
+        (&["create", "--name", "a\tb"], "U+0009"),
         (
             &["create", "--name", "n", "--scope", "Admin"],
             "invalid scope",

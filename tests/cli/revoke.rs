@@ -266,12 +266,24 @@ fn owner_revokes_every_token_not_revoked_yet_in_one_go() {
         .run()
         .success()
         .stdout_is("[]\n")
-        .stderr_is("owner \"alice\" has no tokens that are not revoked yet; nothing changed\n");
+        .stderr_is("every token of owner \"alice\" is revoked already; nothing changed\n");
+    // An owner with no token at all is exit 5, even with -q (issue 10
+    // item 13); one that differs only in case is suggested.
     env.cmd(&["-q", "revoke", "--owner", "nobody", "--yes"])
         .run()
-        .success()
+        .code(5)
         .stdout_is("")
-        .stderr_is("");
+        .error_has("no token has owner \"nobody\"");
+    env.cmd(&["revoke", "--owner", "Alice", "--yes"])
+        .run()
+        .code(5)
+        .stdout_is("")
+        .error_has("no token has owner \"Alice\"; did you mean \"alice\"?");
+    env.cmd(&["--json", "revoke", "--owner", "ALICE", "--yes"])
+        .run()
+        .code(5)
+        .stdout_is("")
+        .error_has("did you mean \"alice\"?");
 }
 
 #[test]
