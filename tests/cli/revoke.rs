@@ -274,16 +274,11 @@ fn owner_revokes_every_token_not_revoked_yet_in_one_go() {
         .code(5)
         .stdout_is("")
         .error_has("no token has owner \"nobody\"");
-    env.cmd(&["revoke", "--owner", "Alice", "--yes"])
-        .run()
-        .code(5)
-        .stdout_is("")
-        .error_has("no token has owner \"Alice\"; did you mean \"alice\"?");
     env.cmd(&["--json", "revoke", "--owner", "ALICE", "--yes"])
         .run()
         .code(5)
         .stdout_is("")
-        .error_has("did you mean \"alice\"?");
+        .error_has("no token has owner \"ALICE\"; did you mean \"Alice\" or \"alice\"?");
 }
 
 #[test]
