@@ -20,6 +20,7 @@ mod revoke;
 mod secrets;
 mod show;
 mod switch;
+mod trust;
 mod verify;
 
 use std::io::Write;
@@ -397,6 +398,39 @@ impl Out {
             self.stderr
         );
     }
+}
+
+/// A second OS user of this machine, as (uid, gid): `tokenctl-other`,
+/// added with useradd the first time a test asks (the tests run as root,
+/// which file permissions do not stop). It plays the other local user: an
+/// attacker who plants files, or the owner of a database.
+pub fn other_user() -> (u32, u32) {
+    static USER: std::sync::OnceLock<(u32, u32)> = std::sync::OnceLock::new();
+    *USER.get_or_init(|| {
+        const NAME: &str = "tokenctl-other";
+        let id = |flag: &str| -> Option<u32> {
+            let out = Command::new("id").args([flag, NAME]).output().ok()?;
+            String::from_utf8(out.stdout).ok()?.trim().parse().ok()
+        };
+        if id("-u").is_none() {
+            let status = Command::new("useradd")
+                .args([
+                    "--system",
+                    "--no-create-home",
+                    "--shell",
+                    "/usr/sbin/nologin",
+                    NAME,
+                ])
+                .status()
+                .expect("run useradd");
+            // Another test binary may have added it meanwhile.
+            assert!(
+                status.success() || id("-u").is_some(),
+                "useradd {NAME} failed"
+            );
+        }
+        (id("-u").expect("uid"), id("-g").expect("gid"))
+    })
 }
 
 /// The ids in a `list --json` array, in order.
