@@ -147,3 +147,110 @@ fn plaintext_never_reaches_a_file_stderr_or_another_command() {
         .map(Value::from)
     );
 }
+
+/// Runs `tokenctl ARGS` as `uid` with core files allowed by its parent,
+/// stdin piped, in `cwd`; returns the child.
+fn spawn_with_cores(
+    env: &Env,
+    args: &[&str],
+    uid: u32,
+    cwd: &std::path::Path,
+) -> std::process::Child {
+    let run = env.cmd(args).user(uid, uid).command();
+    let mut cmd = std::process::Command::new("sh");
+    cmd.arg("-c")
+        .arg("ulimit -c unlimited && exec \"$@\"")
+        .arg("sh")
+        .arg(run.get_program())
+        .args(run.get_args());
+    for (key, value) in run.get_envs() {
+        match value {
+            Some(v) => cmd.env(key, v),
+            None => cmd.env_remove(key),
+        };
+    }
+    use std::os::unix::process::CommandExt;
+    cmd.uid(uid)
+        .gid(uid)
+        .current_dir(cwd)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+// issue 10 item 6: a process that holds a presented secret writes no core
+// file and cannot be read by other processes of its user.
+#[test]
+fn a_verifier_holding_a_secret_is_not_dumpable_and_leaves_no_core() {
+    use std::io::{BufRead, Write};
+    use std::os::unix::fs::MetadataExt;
+    use std::os::unix::process::ExitStatusExt;
+    let env = Env::new();
+    let (_, secret) = env.create(&["--name", "svc"]);
+    crate::faults::share_read_only(&env);
+    let cwd = env.dir().join("cwd");
+    std::fs::create_dir(&cwd).unwrap();
+    std::os::unix::fs::chown(
+        &cwd,
+        Some(crate::faults::NOBODY),
+        Some(crate::faults::NOBODY),
+    )
+    .unwrap();
+    let mut child = spawn_with_cores(&env, &["verify", "--batch"], crate::faults::NOBODY, &cwd);
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    writeln!(stdin, "{secret}").unwrap();
+    stdin.flush().unwrap();
+    let mut answer = String::new();
+    stdout.read_line(&mut answer).unwrap();
+    assert!(answer.contains("\"valid\":true"), "{answer}");
+    // The secret is in its memory now. Its core limit is 0, though its
+    // parent allowed cores, and it is not dumpable: /proc/PID belongs to
+    // root instead of to the user it runs as.
+    let pid = child.id();
+    let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).unwrap();
+    let core = limits
+        .lines()
+        .find(|l| l.starts_with("Max core file size"))
+        .unwrap();
+    let fields: Vec<&str> = core.split_whitespace().collect();
+    assert_eq!(&fields[4..6], ["0", "0"], "{core}");
+    let environ = std::fs::metadata(format!("/proc/{pid}/environ")).unwrap();
+    assert_eq!(environ.uid(), 0, "the process is dumpable");
+    // SIGQUIT, whose default is a core dump: the process ends, no core.
+    std::process::Command::new("kill")
+        .args(["-QUIT", &pid.to_string()])
+        .status()
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.signal(), Some(3), "{status:?}");
+    assert!(!status.core_dumped());
+    let pattern = std::fs::read_to_string("/proc/sys/kernel/core_pattern").unwrap();
+    if !pattern.starts_with('|') {
+        assert_eq!(
+            files_in(&cwd),
+            Vec::<String>::new(),
+            "a core file was written"
+        );
+    }
+}
+
+// issue 10 item 6: verify on a terminal reads the token without echoing
+// it, and says that it does.
+#[test]
+fn verify_on_a_terminal_does_not_echo_the_token() {
+    let env = Env::new();
+    let (_, secret) = env.create(&["--name", "svc"]);
+    let mut p = crate::pty(env.cmd(&["verify"]).command(), false);
+    p.exp_string("it is not shown").unwrap();
+    p.send_line(&secret).unwrap();
+    let (rest, code) = crate::pty_end(p);
+    assert_eq!(code, 0, "{rest}");
+    assert!(rest.contains("valid: token 1"), "{rest}");
+    assert!(
+        !rest.contains(body(&secret)),
+        "the token was echoed: {rest}"
+    );
+}
