@@ -17,6 +17,7 @@ mod log;
 mod purge;
 mod reset;
 mod revoke;
+mod safety;
 mod secrets;
 mod show;
 mod switch;
