@@ -135,8 +135,17 @@ mod tests {
     #[test]
     fn invisible_characters_are_forbidden_and_escaped() {
         for c in [
-            '\u{202e}', '\u{2066}', '\u{200b}', '\u{feff}', '\u{e0041}', '\u{2028}', '\u{2029}',
-            '\u{e000}', '\u{0378}', '\n', '\u{7f}',
+            '\u{202e}',
+            '\u{2066}',
+            '\u{200b}',
+            '\u{feff}',
+            '\u{e0041}',
+            '\u{2028}',
+            '\u{2029}',
+            '\u{e000}',
+            '\u{0378}',
+            '\n',
+            '\u{7f}',
         ] {
             assert!(forbidden(c), "{c:?}");
         }
