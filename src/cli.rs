@@ -351,7 +351,7 @@ pub struct LogArgs {
     pub id: Option<Id>,
 
     /// Only the N most recent events, still printed oldest first
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = parse_limit)]
     pub limit: Option<u32>,
 }
 
@@ -363,10 +363,30 @@ fn checked(
 }
 
 fn parse_id(s: &str) -> Result<Id, String> {
-    match s.parse::<Id>() {
-        Ok(id) if id > 0 => Ok(id),
-        _ => Err("a token id is a positive whole number".into()),
+    match digits(s) {
+        Some(id) if id > 0 => Ok(id),
+        _ => Err("a token id is a positive whole number, digits only".into()),
     }
+}
+
+fn parse_limit(s: &str) -> Result<u32, String> {
+    digits(s)
+        .and_then(|n| u32::try_from(n).ok())
+        .ok_or_else(|| {
+            format!(
+                "a limit is a whole number of at most {}, digits only",
+                u32::MAX
+            )
+        })
+}
+
+/// `s` as a number when it is nothing but ASCII digits: `str::parse` also
+/// takes a leading `+`, which nobody types for an id on purpose.
+fn digits(s: &str) -> Option<u64> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
 }
 
 fn parse_prefix(s: &str) -> Result<String, String> {

@@ -535,6 +535,16 @@ fn without_any_client_the_client_tests_skip_with_a_note_but_fail_under_ci() {
         "{stdout}"
     );
 
+    let out = without_clients("clock::", None);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(
+            "note: skipping clock::a_clock_before_1970_is_no_panic: faketime is not installed (apt-get install faketime)"
+        ),
+        "{stderr}"
+    );
+
     for ci in ["true", "1"] {
         let out = without_clients("generated::fish_completes", Some(ci));
         let all = String::from_utf8_lossy(&out.stdout).into_owned()

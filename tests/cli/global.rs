@@ -133,3 +133,42 @@ fn a_secret_typed_in_the_wrong_place_is_not_echoed() {
     assert!(!out.stderr.contains(&token), "{}", out.stderr);
     assert!(out.stderr.contains("tok_****"), "{}", out.stderr);
 }
+
+#[test]
+fn an_id_is_digits_only() {
+    // issue 10 item 19: `+1` was taken for token 1.
+    let env = Env::new();
+    let (id, secret) = env.create(&["--name", "n"]);
+    for bad in ["+1", " 1", "1 ", "1_0", "0x1", "1e0", "0", "١"] {
+        for verb in [
+            &["show"][..],
+            &["revoke", "--yes"],
+            &["reset", "--yes"],
+            &["enable"],
+            &["disable"],
+            &["log"],
+        ] {
+            let mut args = verb.to_vec();
+            args.insert(1, bad);
+            env.cmd(&args)
+                .run()
+                .code(2)
+                .stdout_is("")
+                .error_has(&format!("'{bad}'"))
+                .error_has("a token id is a positive whole number, digits only");
+        }
+    }
+    for bad in ["+5", "5 ", "4294967296"] {
+        env.cmd(&["log", "--limit", bad])
+            .run()
+            .code(2)
+            .error_has(&format!("'{bad}'"))
+            .error_has("a limit is a whole number");
+    }
+    assert_eq!(env.show(id)["status"], "active");
+    assert_eq!(env.actions(id), ["created"]);
+    assert_eq!(env.verify(&secret, &[]).0, 0);
+    // Digits still work, leading zeros too.
+    env.cmd(&["show", "001"]).run().success();
+    env.cmd(&["log", "--limit", "0005"]).run().success();
+}

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::new_without_default)]
 
 mod batch_stream;
+mod clock;
 mod concurrency;
 mod create;
 mod faults;
@@ -215,6 +216,26 @@ impl Run {
             };
         }
         cmd.uid(uid).gid(gid);
+        Run {
+            cmd,
+            stdin: self.stdin,
+            sandbox: self.sandbox,
+        }
+    }
+
+    /// Runs the same command line through `program` (`faketime`, `env`...):
+    /// `program ARGS... tokenctl ...`, with the same environment.
+    pub fn through(self, program: &Path, args: &[&str]) -> Run {
+        let mut cmd = Command::new(program);
+        cmd.args(args)
+            .arg(self.cmd.get_program())
+            .args(self.cmd.get_args());
+        for (key, value) in self.cmd.get_envs() {
+            match value {
+                Some(v) => cmd.env(key, v),
+                None => cmd.env_remove(key),
+            };
+        }
         Run {
             cmd,
             stdin: self.stdin,
