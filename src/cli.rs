@@ -103,9 +103,11 @@ pub enum Command {
     /// stay until `purge --include-revoked` removes the record.
     ///
     /// On a terminal it asks first, naming the token's id, name, owner and
-    /// masked secret; the default answer is no, and declining exits 1 with
-    /// nothing changed. --yes skips the question. Without a terminal on stdin
-    /// and without --yes it refuses with exit 2, so a script never hangs.
+    /// masked secret. Only a line saying y or yes (any case) confirms;
+    /// anything else (n, an empty line, Ctrl-D) declines and exits 1 with
+    /// nothing changed, and Ctrl-C changes nothing either. --yes skips the
+    /// question. Without a terminal on stdin and without --yes it refuses
+    /// with exit 2, so a script never hangs.
     ///
     /// An unknown id is exit 5. Revoking a revoked token is exit 0 with a
     /// note, and asks nothing.
@@ -127,9 +129,10 @@ pub enum Command {
     /// an expired token becomes valid again. Its last use is cleared.
     ///
     /// An unknown id is exit 5; a revoked token is exit 6 (revocation is
-    /// final). Then it asks for confirmation exactly like revoke: default no,
-    /// declining exits 1; --yes skips the question; without a terminal and
-    /// without --yes it refuses with exit 2.
+    /// final). Then it asks for confirmation exactly like revoke, saying
+    /// when the new secret will expire: only y or yes confirms, anything
+    /// else declines and exits 1; --yes skips the question; without a
+    /// terminal and without --yes it refuses with exit 2.
     ///
     /// The new secret is printed once, like create's: on stdout, with the
     /// note that it will not be shown again on stderr; with -q stdout is the
