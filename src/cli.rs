@@ -92,7 +92,7 @@ pub enum Command {
     /// Show one token in detail, secret masked
     Show {
         /// Token id
-        #[arg(value_parser = parse_id)]
+        #[arg(value_parser = parse_id, allow_negative_numbers = true)]
         id: Id,
     },
 
@@ -148,7 +148,7 @@ pub enum Command {
     /// -q prints nothing; --json prints the token object.
     Enable {
         /// Token id
-        #[arg(value_parser = parse_id)]
+        #[arg(value_parser = parse_id, allow_negative_numbers = true)]
         id: Id,
     },
 
@@ -160,7 +160,7 @@ pub enum Command {
     /// token object.
     Disable {
         /// Token id
-        #[arg(value_parser = parse_id)]
+        #[arg(value_parser = parse_id, allow_negative_numbers = true)]
         id: Id,
     },
 
@@ -234,11 +234,11 @@ pub type Id = u64;
 #[group(multiple = false)]
 pub struct ExpiryArgs {
     /// Expire after this long, e.g. 90d, 12h, 2w, 1d12h [default: 180d]
-    #[arg(long, value_name = "D")]
+    #[arg(long, value_name = "D", allow_hyphen_values = true)]
     pub expires_in: Option<Duration>,
 
     /// Expire at this time: RFC 3339 (2027-01-01T00:00:00Z) or a date (midnight UTC)
-    #[arg(long, value_name = "T")]
+    #[arg(long, value_name = "T", allow_hyphen_values = true)]
     pub expires_at: Option<Timestamp>,
 
     /// Never expire
@@ -278,15 +278,16 @@ pub struct ListArgs {
     pub owner: Option<String>,
 
     /// Only tokens, not revoked, that expire within this long from now
-    #[arg(long, value_name = "D")]
+    #[arg(long, value_name = "D", allow_hyphen_values = true)]
     pub expiring_within: Option<Duration>,
 }
 
 /// Arguments of `revoke`.
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("target").args(["id", "owner"]).required(true)))]
 pub struct RevokeArgs {
     /// Token id
-    #[arg(value_parser = parse_id, required_unless_present = "owner", conflicts_with = "owner")]
+    #[arg(value_parser = parse_id, allow_negative_numbers = true, conflicts_with = "owner")]
     pub id: Option<Id>,
 
     /// Instead of one token: every token of this owner not revoked yet, in one transaction
@@ -302,7 +303,7 @@ pub struct RevokeArgs {
 #[derive(Debug, Args)]
 pub struct ResetArgs {
     /// Token id
-    #[arg(value_parser = parse_id)]
+    #[arg(value_parser = parse_id, allow_negative_numbers = true)]
     pub id: Id,
 
     /// When the new secret expires.
@@ -334,7 +335,7 @@ pub struct VerifyArgs {
 #[derive(Debug, Args)]
 pub struct PurgeArgs {
     /// Only tokens that expired (or were revoked) at least this long ago, e.g. 30d [default: 0s]
-    #[arg(long, value_name = "D")]
+    #[arg(long, value_name = "D", allow_hyphen_values = true)]
     pub older_than: Option<Duration>,
 
     /// Also purge tokens revoked at least --older-than ago, expired or not
@@ -350,11 +351,11 @@ pub struct PurgeArgs {
 #[derive(Debug, Args)]
 pub struct LogArgs {
     /// Only the events of this token (a purged token's too)
-    #[arg(value_parser = parse_id)]
+    #[arg(value_parser = parse_id, allow_negative_numbers = true)]
     pub id: Option<Id>,
 
     /// Only the N most recent events, still printed oldest first
-    #[arg(long, value_name = "N", value_parser = parse_limit)]
+    #[arg(long, value_name = "N", value_parser = parse_limit, allow_hyphen_values = true)]
     pub limit: Option<u32>,
 }
 

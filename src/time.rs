@@ -127,7 +127,21 @@ impl FromStr for Timestamp {
             }
             return Ok(Timestamp(t.timestamp()));
         }
-        if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        // chrono's %Y takes a sign and any number of digits, %m and %d one
+        // digit: a date is written YYYY-MM-DD and nothing else.
+        let b = s.as_bytes();
+        let dated = b.len() == 10
+            && b.iter().enumerate().all(|(i, &c)| {
+                if i == 4 || i == 7 {
+                    c == b'-'
+                } else {
+                    c.is_ascii_digit()
+                }
+            });
+        if let Some(d) = dated
+            .then(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+            .flatten()
+        {
             if let Some(t) = d.and_hms_opt(0, 0, 0) {
                 return Ok(Timestamp(t.and_utc().timestamp()));
             }
@@ -234,6 +248,16 @@ mod tests {
             1_798_761_600
         );
         assert!("2027-13-01".parse::<Timestamp>().is_err());
+        // issue 10 item 19: a date is YYYY-MM-DD, digits only.
+        for odd in [
+            "-2027-01-01",
+            "+2027-01-01",
+            "2027-1-1",
+            "12027-01-01",
+            "2027-01-1 ",
+        ] {
+            assert!(odd.parse::<Timestamp>().is_err(), "{odd}");
+        }
         assert_eq!(rfc3339(1_798_761_600), "2027-01-01T00:00:00Z");
     }
 

@@ -172,3 +172,160 @@ fn an_id_is_digits_only() {
     env.cmd(&["show", "001"]).run().success();
     env.cmd(&["log", "--limit", "0005"]).run().success();
 }
+
+#[test]
+fn errors_keep_clap_advice_on_their_one_line() {
+    // issue 10 item 20: `tokenctl lst` lost "did you mean list?".
+    let env = Env::new();
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["lst"],
+            "tokenctl: unrecognized subcommand 'lst'; did you mean 'list'?; see 'tokenctl --help'\n",
+        ),
+        (
+            &["verfy"],
+            "tokenctl: unrecognized subcommand 'verfy'; did you mean 'verify'?; see 'tokenctl --help'\n",
+        ),
+        (
+            &["--colr", "never", "list"],
+            "tokenctl: unexpected argument '--colr' found; did you mean '--color'?; see 'tokenctl --help'\n",
+        ),
+        (
+            &["list", "--stauts", "active"],
+            "tokenctl: unexpected argument '--stauts' found; did you mean '--status'?; see 'tokenctl list --help'\n",
+        ),
+        (
+            &["list", "--status", "actve"],
+            "tokenctl: invalid value 'actve' for '--status <S>' [possible values: revoked, expired, disabled, active]; did you mean 'active'?; see 'tokenctl list --help'\n",
+        ),
+        (
+            &["purge", "--include-revokd"],
+            "tokenctl: unexpected argument '--include-revokd' found; did you mean '--include-revoked'?; see 'tokenctl purge --help'\n",
+        ),
+        (
+            &["show", "1", "2"],
+            "tokenctl: unexpected argument '2' found; see 'tokenctl show --help'\n",
+        ),
+    ];
+    for (args, line) in cases {
+        env.cmd(args).run().code(2).stdout_is("").stderr_is(line);
+    }
+    assert!(!env.db().exists(), "a usage error created the database");
+}
+
+#[test]
+fn a_missing_argument_says_what_is_needed() {
+    // issue 10 item 20: `revoke --yes` did not mention --owner.
+    let env = Env::new();
+    env.create(&["--name", "n", "--owner", "alice"]);
+    for args in [
+        &["revoke", "--yes"][..],
+        &["revoke"],
+        &["-q", "revoke", "-y"],
+    ] {
+        env.cmd(args).run().code(2).stderr_is(
+            "tokenctl: revoke needs <ID> or --owner <O>; see 'tokenctl revoke --help'\n",
+        );
+    }
+    env.cmd(&["show"])
+        .run()
+        .code(2)
+        .stderr_is("tokenctl: show needs <ID>; see 'tokenctl show --help'\n");
+    env.cmd(&["create", "--owner", "bob"])
+        .run()
+        .code(2)
+        .stderr_is("tokenctl: create needs --name <N>; see 'tokenctl create --help'\n");
+    assert_eq!(env.show(1)["status"], "active");
+    assert_eq!(env.listed_ids(), [1]);
+}
+
+#[test]
+fn negative_durations_and_ids_reach_their_own_check() {
+    // issue 10 item 20: `--expires-in -5d` said "unexpected argument '-5'".
+    let env = Env::new();
+    let (id, secret) = env.create(&["--name", "n"]);
+    let negative = "a duration cannot be negative";
+    let cases: &[(&[&str], &str, &str)] = &[
+        (
+            &["create", "--name", "m", "--expires-in", "-5d"],
+            "'-5d'",
+            "create",
+        ),
+        (
+            &["create", "--name", "m", "--expires-in=-5d"],
+            "'-5d'",
+            "create",
+        ),
+        (
+            &["reset", "1", "--yes", "--expires-in", "-1h"],
+            "'-1h'",
+            "reset",
+        ),
+        (&["list", "--expiring-within", "-30d"], "'-30d'", "list"),
+        (&["purge", "--older-than", "-1w"], "'-1w'", "purge"),
+        (&["purge", "--older-than", "-0"], "'-0'", "purge"),
+    ];
+    for (args, value, sub) in cases {
+        env.cmd(args)
+            .run()
+            .code(2)
+            .stdout_is("")
+            .error_has(value)
+            .error_has(negative)
+            .error_has(&format!("; see 'tokenctl {sub} --help'"));
+    }
+    env.cmd(&["create", "--name", "m", "--expires-at", "-2027-01-01"])
+        .run()
+        .code(2)
+        .error_has("'-2027-01-01'")
+        .error_has("a time is RFC 3339");
+    for args in [
+        &["show", "-1"][..],
+        &["enable", "-1"],
+        &["disable", "-2"],
+        &["log", "-1"],
+        &["revoke", "-1", "--yes"],
+        &["reset", "-1", "--yes"],
+    ] {
+        env.cmd(args)
+            .run()
+            .code(2)
+            .error_has("a token id is a positive whole number, digits only")
+            .error_has(&format!("; see 'tokenctl {} --help'", args[0]));
+    }
+    env.cmd(&["log", "--limit", "-5"])
+        .run()
+        .code(2)
+        .error_has("'-5'")
+        .error_has("a limit is a whole number");
+    assert_eq!(env.listed_ids(), [id]);
+    assert_eq!(env.actions(id), ["created"]);
+    assert_eq!(env.verify(&secret, &[]).0, 0);
+}
+
+#[test]
+fn a_secret_in_a_parse_error_is_masked_wherever_it_appears() {
+    // issue 10 item 20: the advice kept on the line must not bring the
+    // secret back.
+    let env = Env::new();
+    let (_, token) = env.create(&["--name", "n"]);
+    for args in [
+        &[token.as_str()][..],
+        &["show", &token],
+        &["create", "--name", "m", "--expires-in", &token],
+        &["list", &format!("--{token}")],
+        &["log", "--limit", &token],
+        &["revoke", "--yes", &token[..40]],
+    ] {
+        let out = env.cmd(args).run().code(2);
+        let body = &token[4..token.len() - 4];
+        assert!(!out.stderr.contains(body), "{args:?}: {}", out.stderr);
+        assert!(
+            !out.stderr.contains(&token[4..24]),
+            "{args:?}: {}",
+            out.stderr
+        );
+        assert!(out.stderr.contains("tok_****"), "{args:?}: {}", out.stderr);
+        out.error_has("see 'tokenctl");
+    }
+}
