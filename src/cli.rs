@@ -19,7 +19,11 @@ use crate::validate;
     name = "tokenctl",
     version,
     propagate_version = true,
-    max_term_width = 100
+    max_term_width = 100,
+    // The long help (--help) ends with the examples the man pages show,
+    // taken from the same place, crate::docs.
+    after_long_help = crate::docs::help_examples(None),
+    mut_subcommands = crate::docs::with_help_examples
 )]
 pub struct Cli {
     /// Options of every command.
@@ -31,11 +35,16 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Options that every command takes.
+/// Options that every command takes, shown apart from each command's own.
+///
+/// `--db` and `--actor` are the flags alone: the dispatcher falls back on
+/// `TOKENCTL_DB` and `TOKENCTL_ACTOR` itself, so the help shows no value of
+/// the environment and only commands that record an actor check one.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct Global {
-    /// Database file [default: ~/.local/share/tokenctl/tokens.db]
-    #[arg(long, global = true, env = "TOKENCTL_DB", value_name = "PATH")]
+    /// Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db
+    #[arg(long, global = true, value_name = "PATH")]
     pub db: Option<PathBuf>,
 
     /// Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)
@@ -50,8 +59,8 @@ pub struct Global {
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
 
-    /// Who is acting, for the audit trail [default: the OS user]
-    #[arg(long, global = true, env = "TOKENCTL_ACTOR", value_name = "NAME", value_parser = checked(validate::actor))]
+    /// Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user
+    #[arg(long, global = true, value_name = "NAME")]
     pub actor: Option<String>,
 }
 

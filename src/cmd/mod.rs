@@ -46,16 +46,35 @@ pub fn run(cli: Cli) -> Result<u8> {
         completions::run(&mut out, shell)?;
         return out.finish().map(|()| 0);
     }
-    let path = db_path(global.db)?;
-    // Only a command that writes records an actor: looking up the OS user
-    // (NSS, /etc/passwd) stays off the read paths, verify's above all.
-    let actor = match global.actor {
-        Some(actor) => actor,
-        None if command.writes() => whoami::username()
-            .ok()
-            .or_else(|| std::env::var("USER").ok())
-            .unwrap_or_else(|| "unknown".into()),
-        None => String::new(),
+    // The variables are read here, not by clap, whose help would show
+    // their values.
+    let db = global
+        .db
+        .or_else(|| std::env::var_os("TOKENCTL_DB").map(PathBuf::from));
+    let path = db_path(db)?;
+    // Only a command that writes records an actor, so only one checks it:
+    // looking up the OS user (NSS, /etc/passwd) stays off the read paths,
+    // verify's above all.
+    let actor = if command.writes() {
+        let given = match global.actor {
+            Some(actor) => Some(actor),
+            None => match std::env::var("TOKENCTL_ACTOR") {
+                Ok(actor) => Some(actor),
+                Err(std::env::VarError::NotPresent) => None,
+                Err(std::env::VarError::NotUnicode(_)) => {
+                    return Err(Error::Usage("TOKENCTL_ACTOR is not valid UTF-8".into()));
+                }
+            },
+        };
+        match given {
+            Some(actor) => crate::validate::actor(&actor)?.to_owned(),
+            None => whoami::username()
+                .ok()
+                .or_else(|| std::env::var("USER").ok())
+                .unwrap_or_else(|| "unknown".into()),
+        }
+    } else {
+        String::new()
     };
     let now = time::now();
     let mut ctx = Ctx { out, actor, now };
@@ -109,7 +128,7 @@ fn name_database(e: Error, path: &Path) -> Error {
     }
 }
 
-/// `--db`, else `$TOKENCTL_DB` (both through clap), else the data directory.
+/// `--db`, else `$TOKENCTL_DB`, else the data directory.
 fn db_path(given: Option<PathBuf>) -> Result<PathBuf> {
     match given {
         Some(p) if p.as_os_str().is_empty() => Err(Error::Usage("--db (or TOKENCTL_DB) must not be empty".into())),
