@@ -488,11 +488,12 @@ fn the_cron_example_purges_in_silence() {
 }
 
 /// Runs this test binary's tests whose names contain `filter` (but this
-/// one) with an empty PATH, as on a machine without any of the clients.
+/// one) with an empty PATH, as on a machine without any of the clients,
+/// capturing their output as `cargo test` does.
 fn without_clients(filter: &str, ci: Option<&str>) -> Output {
     let empty = tempfile::tempdir().unwrap();
     let mut cmd = Command::new(std::env::current_exe().unwrap());
-    cmd.args([filter, "--nocapture", "--skip", "without_any_client"])
+    cmd.args([filter, "--skip", "without_any_client"])
         .env("PATH", empty.path())
         .env_remove("CI");
     if let Some(ci) = ci {

@@ -322,7 +322,9 @@ pub fn tool(name: &str, package: &str) -> Option<PathBuf> {
             !in_ci(),
             "{test}: {why}; under CI a missing program is a failure, not a skip (.ci/run installs it)"
         );
-        eprintln!("note: skipping {test}: {why}");
+        // Straight to stderr, not eprintln!, which libtest captures and
+        // shows only for a failed test: a skip must be seen.
+        let _ = writeln!(std::io::stderr(), "note: skipping {test}: {why}");
     }
     found
 }
