@@ -4,7 +4,8 @@
 //!
 //! clap knows the options; it does not know the exit codes, the environment,
 //! the files or how the commands are used together. Those sections are kept
-//! here, once, and added to every page that needs them. [`REGENERATE`] writes
+//! here, once, and added to every page that needs them; the examples also
+//! end each command's `--help` ([`help_examples`]). [`REGENERATE`] writes
 //! both folders into the repository; an integration test writes them into a
 //! temporary directory and fails when the committed copies differ.
 
