@@ -21,9 +21,9 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
 
     $completions = @(switch ($command) {
         'tokenctl' {
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [default: ~/.local/share/tokenctl/tokens.db]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output; auto means only on a terminal without NO_COLOR')
-            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit trail [default: the OS user]')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the data the command exists for (a new secret); no notes')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the data the command exists for (a new secret); no notes')
@@ -48,9 +48,9 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
         }
         'tokenctl;init' {
             [CompletionResult]::new('--prefix', '--prefix', [CompletionResultType]::ParameterName, 'Token prefix for this database: a lowercase letter, then 1-15 lowercase letters or digits')
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [default: ~/.local/share/tokenctl/tokens.db]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output; auto means only on a terminal without NO_COLOR')
-            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit trail [default: the OS user]')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the data the command exists for (a new secret); no notes')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the data the command exists for (a new secret); no notes')
@@ -66,9 +66,9 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'A scope to grant (repeatable): a-z first, then a-z 0-9 : . _ - [default: read, write]')
             [CompletionResult]::new('--expires-in', '--expires-in', [CompletionResultType]::ParameterName, 'Expire after this long, e.g. 90d, 12h, 2w, 1d12h [default: 180d]')
             [CompletionResult]::new('--expires-at', '--expires-at', [CompletionResultType]::ParameterName, 'Expire at this time: RFC 3339 (2027-01-01T00:00:00Z) or a date (midnight UTC)')
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [default: ~/.local/share/tokenctl/tokens.db]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output; auto means only on a terminal without NO_COLOR')
-            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit trail [default: the OS user]')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user')
             [CompletionResult]::new('--no-expiry', '--no-expiry', [CompletionResultType]::ParameterName, 'Never expire')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the data the command exists for (a new secret); no notes')
@@ -83,9 +83,9 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only tokens in this state')
             [CompletionResult]::new('--owner', '--owner', [CompletionResultType]::ParameterName, 'Only tokens of this owner')
             [CompletionResult]::new('--expiring-within', '--expiring-within', [CompletionResultType]::ParameterName, 'Only tokens, not revoked, that expire within this long from now')
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [default: ~/.local/share/tokenctl/tokens.db]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output; auto means only on a terminal without NO_COLOR')
-            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit trail [default: the OS user]')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the data the command exists for (a new secret); no notes')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the data the command exists for (a new secret); no notes')
@@ -96,9 +96,9 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             break
         }
         'tokenctl;show' {
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [default: ~/.local/share/tokenctl/tokens.db]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output; auto means only on a terminal without NO_COLOR')
-            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit trail [default: the OS user]')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the data the command exists for (a new secret); no notes')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the data the command exists for (a new secret); no notes')
@@ -110,9 +110,9 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
         }
         'tokenctl;revoke' {
             [CompletionResult]::new('--owner', '--owner', [CompletionResultType]::ParameterName, 'Instead of one token: every token of this owner not revoked yet, in one transaction')
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [default: ~/.local/share/tokenctl/tokens.db]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output; auto means only on a terminal without NO_COLOR')
-            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit trail [default: the OS user]')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (needed without a terminal)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (needed without a terminal)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)')
@@ -127,9 +127,9 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
         'tokenctl;reset' {
             [CompletionResult]::new('--expires-in', '--expires-in', [CompletionResultType]::ParameterName, 'Expire after this long, e.g. 90d, 12h, 2w, 1d12h [default: 180d]')
             [CompletionResult]::new('--expires-at', '--expires-at', [CompletionResultType]::ParameterName, 'Expire at this time: RFC 3339 (2027-01-01T00:00:00Z) or a date (midnight UTC)')
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [default: ~/.local/share/tokenctl/tokens.db]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output; auto means only on a terminal without NO_COLOR')
-            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit trail [default: the OS user]')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user')
             [CompletionResult]::new('--no-expiry', '--no-expiry', [CompletionResultType]::ParameterName, 'Never expire')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (needed without a terminal)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (needed without a terminal)')
@@ -143,9 +143,9 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             break
         }
         'tokenctl;enable' {
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [default: ~/.local/share/tokenctl/tokens.db]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output; auto means only on a terminal without NO_COLOR')
-            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit trail [default: the OS user]')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the data the command exists for (a new secret); no notes')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the data the command exists for (a new secret); no notes')
@@ -156,9 +156,9 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             break
         }
         'tokenctl;disable' {
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [default: ~/.local/share/tokenctl/tokens.db]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output; auto means only on a terminal without NO_COLOR')
-            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit trail [default: the OS user]')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the data the command exists for (a new secret); no notes')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the data the command exists for (a new secret); no notes')
@@ -170,9 +170,9 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
         }
         'tokenctl;verify' {
             [CompletionResult]::new('--require-scope', '--require-scope', [CompletionResultType]::ParameterName, 'Also require this scope (repeatable); lacking one is exit 4')
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [default: ~/.local/share/tokenctl/tokens.db]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output; auto means only on a terminal without NO_COLOR')
-            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit trail [default: the OS user]')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user')
             [CompletionResult]::new('--batch', '--batch', [CompletionResultType]::ParameterName, 'Read one token per line until end of input; write one JSON line per input line')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the data the command exists for (a new secret); no notes')
@@ -185,9 +185,9 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
         }
         'tokenctl;purge' {
             [CompletionResult]::new('--older-than', '--older-than', [CompletionResultType]::ParameterName, 'Only tokens that expired (or were revoked) at least this long ago, e.g. 30d [default: 0s]')
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [default: ~/.local/share/tokenctl/tokens.db]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output; auto means only on a terminal without NO_COLOR')
-            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit trail [default: the OS user]')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user')
             [CompletionResult]::new('--include-revoked', '--include-revoked', [CompletionResultType]::ParameterName, 'Also purge tokens revoked at least --older-than ago, expired or not')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Report what would be purged; change nothing')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)')
@@ -201,9 +201,9 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
         }
         'tokenctl;log' {
             [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Only the N most recent events, still printed oldest first')
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [default: ~/.local/share/tokenctl/tokens.db]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output; auto means only on a terminal without NO_COLOR')
-            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit trail [default: the OS user]')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the data the command exists for (a new secret); no notes')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the data the command exists for (a new secret); no notes')
@@ -214,9 +214,9 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             break
         }
         'tokenctl;completions' {
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [default: ~/.local/share/tokenctl/tokens.db]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output; auto means only on a terminal without NO_COLOR')
-            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit trail [default: the OS user]')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the data the command exists for (a new secret); no notes')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the data the command exists for (a new secret); no notes')

@@ -24,11 +24,11 @@ function __fish_tokenctl_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c tokenctl -n "__fish_tokenctl_needs_command" -l db -d 'Database file [default: ~/.local/share/tokenctl/tokens.db]' -r -F
+complete -c tokenctl -n "__fish_tokenctl_needs_command" -l db -d 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -l color -d 'When to colour human output; auto means only on a terminal without NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c tokenctl -n "__fish_tokenctl_needs_command" -l actor -d 'Who is acting, for the audit trail [default: the OS user]' -r
+complete -c tokenctl -n "__fish_tokenctl_needs_command" -l actor -d 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user' -r
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -l json -d 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -s q -l quiet -d 'Print only the data the command exists for (a new secret); no notes'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -47,11 +47,11 @@ complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "log" -d 'Show the
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand init" -l prefix -d 'Token prefix for this database: a lowercase letter, then 1-15 lowercase letters or digits' -r
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand init" -l db -d 'Database file [default: ~/.local/share/tokenctl/tokens.db]' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand init" -l db -d 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand init" -l color -d 'When to colour human output; auto means only on a terminal without NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand init" -l actor -d 'Who is acting, for the audit trail [default: the OS user]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand init" -l actor -d 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand init" -l json -d 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand init" -s q -l quiet -d 'Print only the data the command exists for (a new secret); no notes'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -61,11 +61,11 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l owner -d 'T
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l scope -d 'A scope to grant (repeatable): a-z first, then a-z 0-9 : . _ - [default: read, write]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l expires-in -d 'Expire after this long, e.g. 90d, 12h, 2w, 1d12h [default: 180d]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l expires-at -d 'Expire at this time: RFC 3339 (2027-01-01T00:00:00Z) or a date (midnight UTC)' -r
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l db -d 'Database file [default: ~/.local/share/tokenctl/tokens.db]' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l db -d 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l color -d 'When to colour human output; auto means only on a terminal without NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l actor -d 'Who is acting, for the audit trail [default: the OS user]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l actor -d 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l no-expiry -d 'Never expire'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l json -d 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -s q -l quiet -d 'Print only the data the command exists for (a new secret); no notes'
@@ -77,30 +77,30 @@ disabled\t'Switched off; `enable` switches it on again'
 active\t'Valid'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -l owner -d 'Only tokens of this owner' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -l expiring-within -d 'Only tokens, not revoked, that expire within this long from now' -r
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -l db -d 'Database file [default: ~/.local/share/tokenctl/tokens.db]' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -l db -d 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -l color -d 'When to colour human output; auto means only on a terminal without NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -l actor -d 'Who is acting, for the audit trail [default: the OS user]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -l actor -d 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -l json -d 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -s q -l quiet -d 'Print only the data the command exists for (a new secret); no notes'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -s V -l version -d 'Print version'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand show" -l db -d 'Database file [default: ~/.local/share/tokenctl/tokens.db]' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand show" -l db -d 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand show" -l color -d 'When to colour human output; auto means only on a terminal without NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand show" -l actor -d 'Who is acting, for the audit trail [default: the OS user]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand show" -l actor -d 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand show" -l json -d 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand show" -s q -l quiet -d 'Print only the data the command exists for (a new secret); no notes'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand show" -s V -l version -d 'Print version'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l owner -d 'Instead of one token: every token of this owner not revoked yet, in one transaction' -r
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l db -d 'Database file [default: ~/.local/share/tokenctl/tokens.db]' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l db -d 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l color -d 'When to colour human output; auto means only on a terminal without NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l actor -d 'Who is acting, for the audit trail [default: the OS user]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l actor -d 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -s y -l yes -d 'Do not ask for confirmation (needed without a terminal)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l json -d 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -s q -l quiet -d 'Print only the data the command exists for (a new secret); no notes'
@@ -108,52 +108,52 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -s h -l help -
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -s V -l version -d 'Print version'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand reset" -l expires-in -d 'Expire after this long, e.g. 90d, 12h, 2w, 1d12h [default: 180d]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand reset" -l expires-at -d 'Expire at this time: RFC 3339 (2027-01-01T00:00:00Z) or a date (midnight UTC)' -r
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand reset" -l db -d 'Database file [default: ~/.local/share/tokenctl/tokens.db]' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand reset" -l db -d 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand reset" -l color -d 'When to colour human output; auto means only on a terminal without NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand reset" -l actor -d 'Who is acting, for the audit trail [default: the OS user]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand reset" -l actor -d 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand reset" -l no-expiry -d 'Never expire'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand reset" -s y -l yes -d 'Do not ask for confirmation (needed without a terminal)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand reset" -l json -d 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand reset" -s q -l quiet -d 'Print only the data the command exists for (a new secret); no notes'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand reset" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand reset" -s V -l version -d 'Print version'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand enable" -l db -d 'Database file [default: ~/.local/share/tokenctl/tokens.db]' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand enable" -l db -d 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand enable" -l color -d 'When to colour human output; auto means only on a terminal without NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand enable" -l actor -d 'Who is acting, for the audit trail [default: the OS user]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand enable" -l actor -d 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand enable" -l json -d 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand enable" -s q -l quiet -d 'Print only the data the command exists for (a new secret); no notes'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand enable" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand enable" -s V -l version -d 'Print version'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand disable" -l db -d 'Database file [default: ~/.local/share/tokenctl/tokens.db]' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand disable" -l db -d 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand disable" -l color -d 'When to colour human output; auto means only on a terminal without NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand disable" -l actor -d 'Who is acting, for the audit trail [default: the OS user]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand disable" -l actor -d 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand disable" -l json -d 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand disable" -s q -l quiet -d 'Print only the data the command exists for (a new secret); no notes'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand disable" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand disable" -s V -l version -d 'Print version'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -l require-scope -d 'Also require this scope (repeatable); lacking one is exit 4' -r
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -l db -d 'Database file [default: ~/.local/share/tokenctl/tokens.db]' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -l db -d 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -l color -d 'When to colour human output; auto means only on a terminal without NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -l actor -d 'Who is acting, for the audit trail [default: the OS user]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -l actor -d 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -l batch -d 'Read one token per line until end of input; write one JSON line per input line'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -l json -d 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -s q -l quiet -d 'Print only the data the command exists for (a new secret); no notes'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -s V -l version -d 'Print version'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand purge" -l older-than -d 'Only tokens that expired (or were revoked) at least this long ago, e.g. 30d [default: 0s]' -r
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand purge" -l db -d 'Database file [default: ~/.local/share/tokenctl/tokens.db]' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand purge" -l db -d 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand purge" -l color -d 'When to colour human output; auto means only on a terminal without NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand purge" -l actor -d 'Who is acting, for the audit trail [default: the OS user]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand purge" -l actor -d 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand purge" -l include-revoked -d 'Also purge tokens revoked at least --older-than ago, expired or not'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand purge" -l dry-run -d 'Report what would be purged; change nothing'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand purge" -l json -d 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
@@ -161,20 +161,20 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand purge" -s q -l quiet -
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand purge" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand purge" -s V -l version -d 'Print version'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -l limit -d 'Only the N most recent events, still printed oldest first' -r
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -l db -d 'Database file [default: ~/.local/share/tokenctl/tokens.db]' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -l db -d 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -l color -d 'When to colour human output; auto means only on a terminal without NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -l actor -d 'Who is acting, for the audit trail [default: the OS user]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -l actor -d 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -l json -d 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -s q -l quiet -d 'Print only the data the command exists for (a new secret); no notes'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -s V -l version -d 'Print version'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand completions" -l db -d 'Database file [default: ~/.local/share/tokenctl/tokens.db]' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand completions" -l db -d 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand completions" -l color -d 'When to colour human output; auto means only on a terminal without NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand completions" -l actor -d 'Who is acting, for the audit trail [default: the OS user]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand completions" -l actor -d 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand completions" -l json -d 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand completions" -s q -l quiet -d 'Print only the data the command exists for (a new secret); no notes'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -19,7 +19,11 @@ use crate::validate;
     name = "tokenctl",
     version,
     propagate_version = true,
-    max_term_width = 100
+    max_term_width = 100,
+    // The long help (--help) ends with the examples the man pages show,
+    // taken from the same place, crate::docs.
+    after_long_help = crate::docs::help_examples(None),
+    mut_subcommands = crate::docs::with_help_examples
 )]
 pub struct Cli {
     /// Options of every command.
@@ -31,11 +35,16 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Options that every command takes.
+/// Options that every command takes, shown apart from each command's own.
+///
+/// `--db` and `--actor` are the flags alone: the dispatcher falls back on
+/// `TOKENCTL_DB` and `TOKENCTL_ACTOR` itself, so the help shows no value of
+/// the environment and only commands that record an actor check one.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct Global {
-    /// Database file [default: ~/.local/share/tokenctl/tokens.db]
-    #[arg(long, global = true, env = "TOKENCTL_DB", value_name = "PATH")]
+    /// Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db
+    #[arg(long, global = true, value_name = "PATH")]
     pub db: Option<PathBuf>,
 
     /// Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)
@@ -50,8 +59,8 @@ pub struct Global {
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
 
-    /// Who is acting, for the audit trail [default: the OS user]
-    #[arg(long, global = true, env = "TOKENCTL_ACTOR", value_name = "NAME", value_parser = checked(validate::actor))]
+    /// Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user
+    #[arg(long, global = true, value_name = "NAME")]
     pub actor: Option<String>,
 }
 
@@ -92,7 +101,7 @@ pub enum Command {
     /// Show one token in detail, secret masked
     Show {
         /// Token id
-        #[arg(value_parser = parse_id)]
+        #[arg(value_parser = parse_id, allow_negative_numbers = true)]
         id: Id,
     },
 
@@ -103,9 +112,11 @@ pub enum Command {
     /// stay until `purge --include-revoked` removes the record.
     ///
     /// On a terminal it asks first, naming the token's id, name, owner and
-    /// masked secret; the default answer is no, and declining exits 1 with
-    /// nothing changed. --yes skips the question. Without a terminal on stdin
-    /// and without --yes it refuses with exit 2, so a script never hangs.
+    /// masked secret. Only a line saying y or yes (any case) confirms;
+    /// anything else (n, an empty line, Ctrl-D) declines and exits 1 with
+    /// nothing changed, and Ctrl-C changes nothing either. --yes skips the
+    /// question. Without a terminal on stdin and without --yes it refuses
+    /// with exit 2, so a script never hangs.
     ///
     /// An unknown id is exit 5. Revoking a revoked token is exit 0 with a
     /// note, and asks nothing.
@@ -127,9 +138,10 @@ pub enum Command {
     /// an expired token becomes valid again. Its last use is cleared.
     ///
     /// An unknown id is exit 5; a revoked token is exit 6 (revocation is
-    /// final). Then it asks for confirmation exactly like revoke: default no,
-    /// declining exits 1; --yes skips the question; without a terminal and
-    /// without --yes it refuses with exit 2.
+    /// final). Then it asks for confirmation exactly like revoke, saying
+    /// when the new secret will expire: only y or yes confirms, anything
+    /// else declines and exits 1; --yes skips the question; without a
+    /// terminal and without --yes it refuses with exit 2.
     ///
     /// The new secret is printed once, like create's: on stdout, with the
     /// note that it will not be shown again on stderr; with -q stdout is the
@@ -145,7 +157,7 @@ pub enum Command {
     /// -q prints nothing; --json prints the token object.
     Enable {
         /// Token id
-        #[arg(value_parser = parse_id)]
+        #[arg(value_parser = parse_id, allow_negative_numbers = true)]
         id: Id,
     },
 
@@ -157,7 +169,7 @@ pub enum Command {
     /// token object.
     Disable {
         /// Token id
-        #[arg(value_parser = parse_id)]
+        #[arg(value_parser = parse_id, allow_negative_numbers = true)]
         id: Id,
     },
 
@@ -231,11 +243,11 @@ pub type Id = u64;
 #[group(multiple = false)]
 pub struct ExpiryArgs {
     /// Expire after this long, e.g. 90d, 12h, 2w, 1d12h [default: 180d]
-    #[arg(long, value_name = "D")]
+    #[arg(long, value_name = "D", allow_hyphen_values = true)]
     pub expires_in: Option<Duration>,
 
     /// Expire at this time: RFC 3339 (2027-01-01T00:00:00Z) or a date (midnight UTC)
-    #[arg(long, value_name = "T")]
+    #[arg(long, value_name = "T", allow_hyphen_values = true)]
     pub expires_at: Option<Timestamp>,
 
     /// Never expire
@@ -275,15 +287,16 @@ pub struct ListArgs {
     pub owner: Option<String>,
 
     /// Only tokens, not revoked, that expire within this long from now
-    #[arg(long, value_name = "D")]
+    #[arg(long, value_name = "D", allow_hyphen_values = true)]
     pub expiring_within: Option<Duration>,
 }
 
 /// Arguments of `revoke`.
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("target").args(["id", "owner"]).required(true)))]
 pub struct RevokeArgs {
     /// Token id
-    #[arg(value_parser = parse_id, required_unless_present = "owner", conflicts_with = "owner")]
+    #[arg(value_parser = parse_id, allow_negative_numbers = true, conflicts_with = "owner")]
     pub id: Option<Id>,
 
     /// Instead of one token: every token of this owner not revoked yet, in one transaction
@@ -299,7 +312,7 @@ pub struct RevokeArgs {
 #[derive(Debug, Args)]
 pub struct ResetArgs {
     /// Token id
-    #[arg(value_parser = parse_id)]
+    #[arg(value_parser = parse_id, allow_negative_numbers = true)]
     pub id: Id,
 
     /// When the new secret expires.
@@ -331,7 +344,7 @@ pub struct VerifyArgs {
 #[derive(Debug, Args)]
 pub struct PurgeArgs {
     /// Only tokens that expired (or were revoked) at least this long ago, e.g. 30d [default: 0s]
-    #[arg(long, value_name = "D")]
+    #[arg(long, value_name = "D", allow_hyphen_values = true)]
     pub older_than: Option<Duration>,
 
     /// Also purge tokens revoked at least --older-than ago, expired or not
@@ -347,11 +360,11 @@ pub struct PurgeArgs {
 #[derive(Debug, Args)]
 pub struct LogArgs {
     /// Only the events of this token (a purged token's too)
-    #[arg(value_parser = parse_id)]
+    #[arg(value_parser = parse_id, allow_negative_numbers = true)]
     pub id: Option<Id>,
 
     /// Only the N most recent events, still printed oldest first
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = parse_limit, allow_hyphen_values = true)]
     pub limit: Option<u32>,
 }
 
@@ -363,10 +376,30 @@ fn checked(
 }
 
 fn parse_id(s: &str) -> Result<Id, String> {
-    match s.parse::<Id>() {
-        Ok(id) if id > 0 => Ok(id),
-        _ => Err("a token id is a positive whole number".into()),
+    match digits(s) {
+        Some(id) if id > 0 => Ok(id),
+        _ => Err("a token id is a positive whole number, digits only".into()),
     }
+}
+
+fn parse_limit(s: &str) -> Result<u32, String> {
+    digits(s)
+        .and_then(|n| u32::try_from(n).ok())
+        .ok_or_else(|| {
+            format!(
+                "a limit is a whole number of at most {}, digits only",
+                u32::MAX
+            )
+        })
+}
+
+/// `s` as a number when it is nothing but ASCII digits: `str::parse` also
+/// takes a leading `+`, which nobody types for an id on purpose.
+fn digits(s: &str) -> Option<u64> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
 }
 
 fn parse_prefix(s: &str) -> Result<String, String> {

@@ -4,16 +4,20 @@
 //!
 //! clap knows the options; it does not know the exit codes, the environment,
 //! the files or how the commands are used together. Those sections are kept
-//! here, once, and added to every page that needs them. [`REGENERATE`] writes
+//! here, once, and added to every page that needs them; the examples also
+//! end each command's `--help` ([`help_examples`]). [`REGENERATE`] writes
 //! both folders into the repository; an integration test writes them into a
 //! temporary directory and fails when the committed copies differ.
 
 use std::collections::BTreeSet;
+use std::fmt::Write as _;
 use std::fs;
 use std::io::{self, Write};
 use std::path::Path;
 
 use clap::CommandFactory;
+use clap::builder::StyledStr;
+use clap::builder::styling::Styles;
 use clap_complete::{Generator, Shell};
 use clap_mangen::Man;
 use clap_mangen::roff::{Inline, Roff, bold, italic, roman};
@@ -259,6 +263,45 @@ fn command_examples(command: &str) -> &'static [Example] {
         ],
         _ => &[],
     }
+}
+
+/// The end of the long help (`--help`) of `command`, or of tokenctl itself
+/// for `None`: the examples its man page shows, from the same lists, so the
+/// two cannot drift apart. Empty for a command without examples.
+pub fn help_examples(command: Option<&str>) -> StyledStr {
+    let examples = match command {
+        None => &MAIN_EXAMPLES[..],
+        Some(name) => command_examples(name),
+    };
+    let mut text = String::new();
+    if examples.is_empty() {
+        return StyledStr::from(text);
+    }
+    // clap's own headings ("Options:"), in clap's style.
+    let heading = Styles::default().get_header().to_owned();
+    let _ = write!(text, "{heading}Examples:{heading:#}");
+    for example in examples {
+        text.push_str("\n  ");
+        text.push_str(example.what);
+        text.push('\n');
+        for line in example.code.lines() {
+            text.push_str("\n      ");
+            text.push_str(line);
+        }
+        text.push('\n');
+    }
+    StyledStr::from(text.trim_end().to_owned())
+}
+
+/// `sub` with its examples at the end of its long help; for
+/// `Command::mut_subcommands`, so that every subcommand gets them by its
+/// name and none can be forgotten.
+pub fn with_help_examples(sub: clap::Command) -> clap::Command {
+    if command_examples(sub.get_name()).is_empty() {
+        return sub;
+    }
+    let examples = help_examples(Some(sub.get_name()));
+    sub.after_long_help(examples)
 }
 
 /// The file name of `shell`'s completion script, as the shell looks for it

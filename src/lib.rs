@@ -56,7 +56,10 @@ pub fn exit(result: Result<u8>) -> ExitCode {
 }
 
 /// Handles a command line clap could not parse: help and version are
-/// printed as asked; anything else is a one-line usage error, exit 2.
+/// printed as asked; anything else is a one-line usage error, exit 2, that
+/// keeps clap's advice: what is wrong, a similar name when there is one
+/// ("did you mean 'list'?"), and the help to read, the subcommand's when
+/// the error is about one.
 pub fn exit_parse_error(e: clap::Error) -> ExitCode {
     use clap::error::ErrorKind;
     match e.kind() {
@@ -70,8 +73,31 @@ pub fn exit_parse_error(e: clap::Error) -> ExitCode {
             ExitCode::from(2)
         }
         _ => {
-            // clap's first paragraph says what is wrong; the rest is advice
-            // that does not fit on the one line errors get.
+            let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+            error_line(&parse_error_line(&e, &args));
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The one line for a parse error of the command line `args` (with the
+/// program name first), without `tokenctl: `.
+fn parse_error_line(e: &clap::Error, args: &[std::ffi::OsString]) -> String {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let sub = subcommand_of(args);
+    let what = match (e.kind(), e.get(ContextKind::InvalidArg)) {
+        // clap lists them on lines of their own, a choice as <A|B>.
+        (ErrorKind::MissingRequiredArgument, Some(ContextValue::Strings(missing))) => {
+            let missing: Vec<String> = missing.iter().map(|m| alternatives(m)).collect();
+            match &sub {
+                Some(sub) => format!("{sub} needs {}", missing.join(" and ")),
+                None => format!("missing {}", missing.join(" and ")),
+            }
+        }
+        _ => {
+            // clap's first paragraph says what is wrong; its tips come
+            // from the context below, and the usage does not fit on the
+            // one line errors get.
             let text = e.to_string();
             let what: Vec<&str> = text
                 .lines()
@@ -79,11 +105,81 @@ pub fn exit_parse_error(e: clap::Error) -> ExitCode {
                 .map(str::trim)
                 .collect();
             let what = what.join(" ");
-            let what = what.strip_prefix("error: ").unwrap_or(&what);
-            error_line(&format!("{}; see 'tokenctl --help'", redact(what)));
-            ExitCode::from(2)
+            what.strip_prefix("error: ").unwrap_or(&what).to_owned()
+        }
+    };
+    let mut parts = vec![what];
+    for kind in [
+        ContextKind::SuggestedSubcommand,
+        ContextKind::SuggestedArg,
+        ContextKind::SuggestedValue,
+    ] {
+        let names = match e.get(kind) {
+            Some(ContextValue::String(name)) => vec![name.clone()],
+            Some(ContextValue::Strings(names)) => names.clone(),
+            _ => continue,
+        };
+        if !names.is_empty() {
+            let quoted: Vec<String> = names.iter().map(|n| format!("'{n}'")).collect();
+            parts.push(format!("did you mean {}?", quoted.join(" or ")));
         }
     }
+    if let Some(ContextValue::StyledStrs(tips)) = e.get(ContextKind::Suggested) {
+        parts.extend(tips.iter().map(ToString::to_string));
+    }
+    parts.push(match &sub {
+        Some(sub) => format!("see 'tokenctl {sub} --help'"),
+        None => "see 'tokenctl --help'".to_owned(),
+    });
+    shown(&parts.join("; "))
+}
+
+/// The subcommand a command line names, as far as clap can make it out of
+/// a line it could not parse: the one whose help explains the error.
+fn subcommand_of(args: &[std::ffi::OsString]) -> Option<String> {
+    use clap::CommandFactory;
+    cli::Cli::command()
+        .ignore_errors(true)
+        .try_get_matches_from(args)
+        .ok()?
+        .subcommand_name()
+        .map(str::to_owned)
+}
+
+/// clap's `<ID|--owner <O>>` (one of these) as `<ID> or --owner <O>`; any
+/// other argument as it is.
+fn alternatives(arg: &str) -> String {
+    let Some(inner) = arg.strip_prefix('<').and_then(|a| a.strip_suffix('>')) else {
+        return arg.to_owned();
+    };
+    let mut choices = Vec::new();
+    let (mut depth, mut start) = (0usize, 0);
+    for (i, c) in inner.char_indices() {
+        match c {
+            '<' => depth += 1,
+            '>' => depth = depth.saturating_sub(1),
+            '|' if depth == 0 => {
+                choices.push(&inner[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    if choices.is_empty() {
+        return arg.to_owned();
+    }
+    choices.push(&inner[start..]);
+    choices
+        .iter()
+        .map(|c| {
+            if c.starts_with('-') {
+                (*c).to_owned()
+            } else {
+                format!("<{c}>")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" or ")
 }
 
 /// Writes `tokenctl: <message>` to stderr in one write, so processes that
@@ -97,23 +193,41 @@ fn error_line(message: &str) {
     let _ = std::io::stderr().lock().write_all(line.as_bytes());
 }
 
-/// Masks anything that is a well-formed token, so an error about a secret
-/// typed in the wrong place does not print it again, and shortens a long
-/// value, so an error about a megabyte argument stays readable.
-fn redact(text: &str) -> String {
+/// A parse error as it may be shown: anything that looks like a secret
+/// masked (a token typed in the wrong place must not be printed again),
+/// invisible characters escaped, and each value clap quotes cut short, so
+/// an error about a megabyte argument stays readable.
+fn shown(line: &str) -> String {
     /// Longer quoted values are cut to their first characters.
     const KEEP: usize = 60;
+    let line = text::redact(line);
     // clap quotes values: every second part is one.
-    text.split('\'')
+    let line = line
+        .split('\'')
         .enumerate()
-        .map(|(i, part)| match token::parse(part) {
-            Some(prefix) => token::mask(prefix, token::last4(part)),
-            None if i % 2 == 1 && part.chars().count() > KEEP => {
+        .map(|(i, part)| {
+            if i % 2 == 1 && part.chars().count() > KEEP {
                 let head: String = part.chars().take(KEEP).collect();
                 format!("{head}… ({} bytes)", part.len())
+            } else {
+                part.to_owned()
             }
-            None => part.to_owned(),
         })
         .collect::<Vec<_>>()
-        .join("'")
+        .join("'");
+    text::escape(&line).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::alternatives;
+
+    #[test]
+    fn a_choice_of_arguments_reads_as_one() {
+        // issue 10 item 20
+        assert_eq!(alternatives("<ID|--owner <O>>"), "<ID> or --owner <O>");
+        assert_eq!(alternatives("<A|B|--c <C>>"), "<A> or <B> or --c <C>");
+        assert_eq!(alternatives("<ID>"), "<ID>");
+        assert_eq!(alternatives("--name <N>"), "--name <N>");
+    }
 }

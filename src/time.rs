@@ -3,8 +3,9 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::time::{SystemTime, UNIX_EPOCH};
 
-use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use chrono::{DateTime, NaiveDate, SecondsFormat, Timelike, Utc};
 
 /// Seconds since 1970-01-01T00:00:00Z.
 pub type Epoch = i64;
@@ -12,9 +13,31 @@ pub type Epoch = i64;
 /// The latest expiry the SPEC allows: 9999-12-31T23:59:59Z.
 pub const MAX_EPOCH: Epoch = 253_402_300_799;
 
+/// The earliest time RFC 3339 can write: 0000-01-01T00:00:00Z.
+pub const MIN_EPOCH: Epoch = -62_167_219_200;
+
 /// The current time, read once per command.
 pub fn now() -> Epoch {
-    Utc::now().timestamp()
+    // Not chrono's Utc::now(), which panics on a clock before 1970.
+    epoch_of(SystemTime::now())
+}
+
+/// Whole seconds since the epoch of `t`, rounded down (half a second before
+/// the epoch is -1, as chrono counts), for any clock: one before 1970 (a
+/// board without a battery, a test under faketime) counts backwards, and one
+/// outside the years 0000-9999 reads as the nearest of them, so that every
+/// time a command works with has an RFC 3339 form and any sum of it and a
+/// duration stays far from overflowing.
+pub fn epoch_of(t: SystemTime) -> Epoch {
+    let secs = match t.duration_since(UNIX_EPOCH) {
+        Ok(after) => i64::try_from(after.as_secs()).unwrap_or(i64::MAX),
+        Err(e) => {
+            let before = e.duration();
+            let whole = before.as_secs() + u64::from(before.subsec_nanos() > 0);
+            i64::try_from(whole).map_or(i64::MIN, |s| -s)
+        }
+    };
+    secs.clamp(MIN_EPOCH, MAX_EPOCH)
 }
 
 /// A span of time such as `90d`, `12h`, `30m`, `45s`, `2w` or `1d12h`.
@@ -41,6 +64,9 @@ impl FromStr for Duration {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         const HINT: &str =
             "a duration is a number and a unit (w, d, h, m, s), combinable: 90d, 12h, 1d12h";
+        if s.starts_with('-') {
+            return Err(format!("a duration cannot be negative; {HINT}"));
+        }
         if s == "0" {
             return Ok(Duration::from_secs(0));
         }
@@ -90,9 +116,32 @@ impl FromStr for Timestamp {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+            // chrono reads second 60 as a leap second and stores it as 59:
+            // a time other than the one given. An epoch count has no leap
+            // seconds, so there is nothing to store it as.
+            if t.nanosecond() >= 1_000_000_000 {
+                return Err(
+                    "a leap second (second 60) cannot be stored; give second 59 or the next minute"
+                        .into(),
+                );
+            }
             return Ok(Timestamp(t.timestamp()));
         }
-        if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        // chrono's %Y takes a sign and any number of digits, %m and %d one
+        // digit: a date is written YYYY-MM-DD and nothing else.
+        let b = s.as_bytes();
+        let dated = b.len() == 10
+            && b.iter().enumerate().all(|(i, &c)| {
+                if i == 4 || i == 7 {
+                    c == b'-'
+                } else {
+                    c.is_ascii_digit()
+                }
+            });
+        if let Some(d) = dated
+            .then(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+            .flatten()
+        {
             if let Some(t) = d.and_hms_opt(0, 0, 0) {
                 return Ok(Timestamp(t.and_utc().timestamp()));
             }
@@ -108,16 +157,17 @@ pub fn rfc3339(t: Epoch) -> String {
         .unwrap_or_else(|| t.to_string())
 }
 
-/// A person's view of a time relative to now: `in 179 days`, `3 hours ago`.
+/// A person's view of a time relative to now: `in 179 days`, `3 hours
+/// ago`, `in 5 seconds`. Only the very second is `now`: a time in the future
+/// never reads as if it had come, nor one in the past as if it had not.
 pub fn relative(t: Epoch, now: Epoch) -> String {
-    let delta = t - now;
-    let span = Span(delta.unsigned_abs());
-    if delta.unsigned_abs() < 60 {
-        "just now".into()
-    } else if delta > 0 {
-        format!("in {span}")
-    } else {
-        format!("{span} ago")
+    // i128: two times from a damaged database may lie 2^64 seconds apart.
+    let delta = i128::from(t) - i128::from(now);
+    let span = Span(u64::try_from(delta.unsigned_abs()).unwrap_or(u64::MAX));
+    match delta {
+        0 => "now".into(),
+        1.. => format!("in {span}"),
+        _ => format!("{span} ago"),
     }
 }
 
@@ -127,14 +177,15 @@ impl fmt::Display for Span {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s = self.0;
         let (size, unit) = match s {
-            0..3_570 => (60, "minute"),
+            0..60 => (1, "second"),
+            60..3_570 => (60, "minute"),
             3_570..171_000 => (3_600, "hour"),
             171_000..63_072_000 => (86_400, "day"),
             _ => (31_557_600, "year"),
         };
         // Rounded to the nearest unit: a token made a minute ago for 180 days
         // expires "in 180 days", not "in 179 days".
-        let n = (s + size / 2) / size;
+        let n = s.saturating_add(size / 2) / size;
         write!(f, "{n} {unit}{}", if n == 1 { "" } else { "s" })
     }
 }
@@ -197,6 +248,16 @@ mod tests {
             1_798_761_600
         );
         assert!("2027-13-01".parse::<Timestamp>().is_err());
+        // issue 10 item 19: a date is YYYY-MM-DD, digits only.
+        for odd in [
+            "-2027-01-01",
+            "+2027-01-01",
+            "2027-1-1",
+            "12027-01-01",
+            "2027-01-1 ",
+        ] {
+            assert!(odd.parse::<Timestamp>().is_err(), "{odd}");
+        }
         assert_eq!(rfc3339(1_798_761_600), "2027-01-01T00:00:00Z");
     }
 
@@ -238,6 +299,20 @@ mod tests {
         }
 
         #[test]
+        fn time_display_never_panics(t in proptest::prelude::any::<i64>(), now in proptest::prelude::any::<i64>()) {
+            // issue 10 item 17: any two times, from any clock or database.
+            let said = relative(t, now);
+            proptest::prop_assert!(!said.is_empty());
+            proptest::prop_assert_eq!(said == "now", t == now);
+            let _ = rfc3339(t);
+            for extreme in [i64::MIN, i64::MAX, MIN_EPOCH, MAX_EPOCH, 0] {
+                let _ = relative(t, extreme);
+                let _ = relative(extreme, now);
+                let _ = resolve_expiry(Some(Duration::from_secs(MAX_EPOCH)), None, false, extreme);
+            }
+        }
+
+        #[test]
         fn duration_parsing_never_panics(s in proptest::prelude::any::<String>()) {
             let _ = s.parse::<Duration>();
             let _ = s.parse::<Timestamp>();
@@ -255,8 +330,63 @@ mod tests {
     fn relative_reads_well() {
         assert_eq!(relative(180 * 86_400, 0), "in 180 days");
         assert_eq!(relative(0, 3 * 3_600), "3 hours ago");
-        assert_eq!(relative(5, 0), "just now");
         assert_eq!(relative(180 * 86_400 - 60, 0), "in 180 days");
         assert_eq!(relative(0, 90), "2 minutes ago");
+    }
+
+    #[test]
+    fn relative_is_honest_about_seconds() {
+        // issue 10 item 19: a time in the future is never "just now".
+        assert_eq!(relative(5, 0), "in 5 seconds");
+        assert_eq!(relative(1, 0), "in 1 second");
+        assert_eq!(relative(0, 1), "1 second ago");
+        assert_eq!(relative(0, 59), "59 seconds ago");
+        assert_eq!(relative(60, 0), "in 1 minute");
+        assert_eq!(relative(7, 7), "now");
+        assert_eq!(relative(-315_619_200, -315_619_230), "in 30 seconds");
+    }
+
+    #[test]
+    fn a_clock_before_1970_counts_backwards() {
+        // issue 10 item 17: 1960-01-01T00:00:00Z, as under faketime.
+        use std::time::Duration as Std;
+        let t = UNIX_EPOCH - Std::from_secs(315_619_200);
+        assert_eq!(epoch_of(t), -315_619_200);
+        assert_eq!(rfc3339(epoch_of(t)), "1960-01-01T00:00:00Z");
+        // Rounded down, as chrono counts: half a second before is -1.
+        assert_eq!(epoch_of(UNIX_EPOCH - Std::from_millis(500)), -1);
+        assert_eq!(epoch_of(UNIX_EPOCH + Std::from_millis(1_500)), 1);
+        assert_eq!(epoch_of(UNIX_EPOCH), 0);
+        // Beyond the years 0000-9999: the nearest end of them.
+        if let Some(far) = UNIX_EPOCH.checked_sub(Std::from_secs(1 << 40)) {
+            assert_eq!(epoch_of(far), MIN_EPOCH);
+        }
+        if let Some(far) = UNIX_EPOCH.checked_add(Std::from_secs(1 << 40)) {
+            assert_eq!(epoch_of(far), MAX_EPOCH);
+        }
+        assert_eq!(rfc3339(MIN_EPOCH), "0000-01-01T00:00:00Z");
+        assert_eq!(rfc3339(MAX_EPOCH), "9999-12-31T23:59:59Z");
+    }
+
+    #[test]
+    fn a_leap_second_is_refused_and_negative_durations_say_so() {
+        // issue 10 item 19
+        for leap in [
+            "2030-01-01T12:34:60Z",
+            "2016-12-31T23:59:60Z",
+            "2030-01-01T12:34:60.5+01:00",
+        ] {
+            let e = leap.parse::<Timestamp>().unwrap_err();
+            assert!(e.contains("leap second"), "{leap}: {e}");
+        }
+        assert_eq!(
+            "2030-01-01T12:34:59Z".parse::<Timestamp>().unwrap().0,
+            1_893_501_299
+        );
+        // issue 10 item 20
+        for negative in ["-5d", "-0", "-1d12h"] {
+            let e = negative.parse::<Duration>().unwrap_err();
+            assert!(e.contains("cannot be negative"), "{negative}: {e}");
+        }
     }
 }

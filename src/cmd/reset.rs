@@ -6,7 +6,7 @@ use crate::deliver::{deliver, issuing};
 use crate::error::Result;
 use crate::prompt;
 use crate::store::{Store, revoked_conflict};
-use crate::time::Epoch;
+use crate::time::{self, Epoch};
 
 /// Checks the id and state, confirms, resets, and delivers the new secret.
 pub fn run(
@@ -21,9 +21,19 @@ pub fn run(
         return Err(revoked_conflict("reset", id));
     }
     if !args.yes {
+        // The question says what the token will be, where that differs
+        // from what it is: the new expiry.
+        let then = match expires_at {
+            Some(at) => format!(
+                "the new one expires {} ({})",
+                time::rfc3339(at),
+                time::relative(at, ctx.now)
+            ),
+            None => "the new one never expires".to_owned(),
+        };
         prompt::confirm(
             &format!(
-                "Reset token {id} {}? Its current secret stops working at once.",
+                "Reset token {id} {}? Its current secret stops working at once; {then}.",
                 describe(&token, ctx.now)
             ),
             &format!("reset token {id}"),

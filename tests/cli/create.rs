@@ -237,3 +237,68 @@ pub fn dev_full() -> std::fs::File {
         .open("/dev/full")
         .unwrap()
 }
+
+#[test]
+fn an_expiry_seconds_away_reads_in_seconds() {
+    // issue 10 item 19: `create --expires-in 5s` said "expires just now".
+    let env = Env::new();
+    env.cmd(&["create", "--name", "soon", "--expires-in", "5s"])
+        .run()
+        .success()
+        .stderr_has("(tok_****")
+        .stderr_has(", expires in 5 seconds)");
+    env.cmd(&["create", "--name", "a minute", "--expires-in", "59s"])
+        .run()
+        .success()
+        .stderr_has(", expires in 59 seconds)");
+    let out = env.cmd(&["list"]).run().success();
+    assert!(!out.stdout.contains("just now"), "{}", out.stdout);
+    let soon = out.stdout.lines().nth(1).unwrap();
+    assert!(
+        ["in 5 seconds", "in 4 seconds", "in 3 seconds"]
+            .iter()
+            .any(|s| soon.contains(s)),
+        "{soon}"
+    );
+    // A few seconds in the past: so many seconds ago, not "just now".
+    env.sql("UPDATE tokens SET expires_at = unixepoch() - 5 WHERE id = 1");
+    let out = env.cmd(&["list"]).run().success();
+    let gone = out.stdout.lines().nth(1).unwrap();
+    assert!(
+        ["5 seconds ago", "6 seconds ago", "7 seconds ago"]
+            .iter()
+            .any(|s| gone.contains(s)),
+        "{gone}"
+    );
+    let out = env.cmd(&["show", "1"]).run().success();
+    assert!(out.stdout.contains(" seconds ago)"), "{}", out.stdout);
+}
+
+#[test]
+fn a_leap_second_is_refused_not_moved() {
+    // issue 10 item 19: 12:34:60 was stored as 12:34:59.
+    let env = Env::new();
+    for leap in ["2030-01-01T12:34:60Z", "2030-06-30T23:59:60+00:00"] {
+        env.cmd(&["create", "--name", "n", "--expires-at", leap])
+            .run()
+            .code(2)
+            .stdout_is("")
+            .error_has(&format!("'{leap}'"))
+            .error_has("leap second");
+    }
+    assert!(!env.db().exists(), "a usage error created the database");
+    let (id, _) = env.create(&["--name", "n", "--expires-at", "2030-01-01T12:34:59Z"]);
+    assert_eq!(env.show(id)["expires_at"], "2030-01-01T12:34:59Z");
+    env.cmd(&[
+        "reset",
+        "1",
+        "--yes",
+        "--expires-at",
+        "2030-01-01T12:34:60Z",
+    ])
+    .run()
+    .code(2)
+    .error_has("leap second");
+    assert_eq!(env.show(id)["expires_at"], "2030-01-01T12:34:59Z");
+    assert_eq!(env.actions(id), ["created"]);
+}

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::new_without_default)]
 
 mod batch_stream;
+mod clock;
 mod concurrency;
 mod create;
 mod faults;
@@ -224,6 +225,26 @@ impl Run {
         }
     }
 
+    /// Runs the same command line through `program` (`faketime`, `env`...):
+    /// `program ARGS... tokenctl ...`, with the same environment.
+    pub fn through(self, program: &Path, args: &[&str]) -> Run {
+        let mut cmd = Command::new(program);
+        cmd.args(args)
+            .arg(self.cmd.get_program())
+            .args(self.cmd.get_args());
+        for (key, value) in self.cmd.get_envs() {
+            match value {
+                Some(v) => cmd.env(key, v),
+                None => cmd.env_remove(key),
+            };
+        }
+        Run {
+            cmd,
+            stdin: self.stdin,
+            sandbox: self.sandbox,
+        }
+    }
+
     /// The underlying command, for tests that need more control; check what
     /// it printed with [`Out::from_output`].
     pub fn command(self) -> Command {
@@ -280,6 +301,39 @@ pub fn pty_end(mut session: rexpect::session::PtySession) -> (String, i32) {
     };
     assert!(!rest.contains("panicked"), "tokenctl panicked: {rest}");
     (rest, code)
+}
+
+/// The full path of the program `name` on PATH, for a test that drives it.
+/// When it is missing, the test is to skip: this prints a note saying so
+/// and returns `None`. Under CI (`CI=true`, as CI services set it and
+/// `.ci/run` does) a missing program fails the test instead: CI installs
+/// every one, and a test that skips there proves nothing.
+// issue 10 item 22
+#[track_caller]
+pub fn tool(name: &str, package: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let found = std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|candidate| candidate.is_file());
+    if found.is_none() {
+        // libtest names each test's thread after the test.
+        let current = std::thread::current();
+        let test = current.name().filter(|n| *n != "main").unwrap_or("a test");
+        let why = format!("{name} is not installed (apt-get install {package})");
+        assert!(
+            !in_ci(),
+            "{test}: {why}; under CI a missing program is a failure, not a skip (.ci/run installs it)"
+        );
+        // Straight to stderr, not eprintln!, which libtest captures and
+        // shows only for a failed test: a skip must be seen.
+        let _ = writeln!(std::io::stderr(), "note: skipping {test}: {why}");
+    }
+    found
+}
+
+/// Whether the tests run under CI, where nothing may be skipped.
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !matches!(v.trim(), "" | "0" | "false"))
 }
 
 /// What a command left behind.

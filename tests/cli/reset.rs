@@ -46,23 +46,22 @@ fn on_a_terminal_yes_resets_and_the_secret_goes_to_stdout_once() {
     cmd.stdout(std::fs::File::create(&stdout).unwrap());
     let mut p = pty(cmd, false);
     let before = p.exp_string("[y/N] ").unwrap();
-    assert_eq!(
-        before,
-        format!(
-            "Reset token 1 \"CI deploy\" (owner alice, tok_****{}, expires in 90 days)? Its current secret stops working at once. ",
-            &old[old.len() - 4..]
-        )
-    );
     p.send_line("y").unwrap();
     let (rest, code) = pty_end(p);
     assert_eq!(code, 0, "{rest}");
+    // issue 10 item 14: the question names the expiry the reset sets.
+    let expires = env.show(id)["expires_at"].as_str().unwrap().to_owned();
+    assert_eq!(
+        before,
+        format!(
+            "Reset token 1 \"CI deploy\" (owner alice, tok_****{}, expires in 90 days)? Its current secret stops working at once; the new one expires {expires} (in 180 days). ",
+            &old[old.len() - 4..]
+        )
+    );
     let secret = std::fs::read_to_string(&stdout).unwrap();
     let new = secret.strip_suffix('\n').expect("a newline");
     assert!(is_token(new), "{secret:?}");
-    assert!(
-        rest.contains("Its current secret stops working at once. yes"),
-        "{rest:?}"
-    );
+    assert!(rest.starts_with("y\r\n"), "{rest:?}");
     assert!(
         rest.contains(&format!(
             "reset token 1 \"CI deploy\" (owner alice, tok_****{}, expires in 180 days)",
@@ -88,7 +87,8 @@ fn on_a_terminal_no_and_a_bare_enter_keep_the_old_secret() {
     // Used once, so the checks below do not record a first use.
     assert_eq!(env.verify(&old, &[]).0, 0);
     let before = env.show(id);
-    for answer in ["n", ""] {
+    // issue 10 item 14: only a line saying y or yes confirms.
+    for answer in ["n", "", "not yet", "yesterday", "ny", "y\x7fn", "\x04"] {
         let mut p = pty(env.cmd(&["reset", "1"]).command(), false);
         let prompt = p.exp_string("[y/N] ").unwrap();
         assert!(
@@ -98,7 +98,11 @@ fn on_a_terminal_no_and_a_bare_enter_keep_the_old_secret() {
             )),
             "{prompt:?}"
         );
-        p.send_line(answer).unwrap();
+        if answer == "\x04" {
+            p.send_control('d').unwrap();
+        } else {
+            p.send_line(answer).unwrap();
+        }
         let (rest, code) = pty_end(p);
         assert_eq!(code, 1, "answer {answer:?}: {rest}");
         assert!(
@@ -311,4 +315,53 @@ fn an_undeliverable_new_secret_revokes_the_token() {
     assert_eq!(env.show(id)["status"], "revoked");
     assert_eq!(env.verify(&old, &[]).1["reason"], "unknown");
     assert_eq!(env.actions(id), ["created", "reset", "revoked"]);
+}
+
+#[test]
+fn the_question_says_what_the_new_expiry_will_be() {
+    // issue 10 item 14: "The question shows what will be true afterwards
+    // where it differs from now (reset: the new expiry)".
+    let env = Env::new();
+    let cases: [(&[&str], &str, &str); 5] = [
+        (&[], "yes", "(in 180 days)."),
+        (&["--expires-in", "30d"], " YES ", "(in 30 days)."),
+        (&["--expires-in", "45s"], "Y", "(in 45 seconds)."),
+        (&["--expires-at", "2099-01-01"], "y", "years)."),
+        (&["--no-expiry"], "y", ""),
+    ];
+    for (flags, yes, relative) in cases {
+        let (id, old) = env.create(&["--name", "n", "--expires-in", "3d"]);
+        let id_text = id.to_string();
+        let mut args = vec!["reset", id_text.as_str()];
+        args.extend_from_slice(flags);
+        let mut cmd = env.cmd(&args).command();
+        // Not /dev/null: a secret written there reaches nobody, and the
+        // token would be revoked.
+        let secret_file = std::fs::File::create(env.dir().join("secret")).unwrap();
+        cmd.stdout(secret_file);
+        let mut p = pty(cmd, false);
+        let question = p.exp_string("[y/N] ").unwrap();
+        p.send_line(yes).unwrap();
+        let (rest, code) = pty_end(p);
+        assert_eq!(code, 0, "{flags:?}: {rest}");
+        let then = match env.show(id)["expires_at"].as_str() {
+            Some(at) => format!("the new one expires {at} {relative}"),
+            None => "the new one never expires.".to_owned(),
+        };
+        let now = format!(
+            "Reset token {id} \"n\" (tok_****{}, expires in 3 days)? Its current secret stops working at once; ",
+            &old[old.len() - 4..]
+        );
+        assert!(question.starts_with(&now), "{flags:?}: {question:?}");
+        let said = &question[now.len()..];
+        if flags.first() == Some(&"--expires-at") {
+            assert!(
+                said.starts_with("the new one expires 2099-01-01T00:00:00Z (in "),
+                "{said:?}"
+            );
+            assert!(said.ends_with(&format!("{relative} ")), "{said:?}");
+        } else {
+            assert_eq!(said, format!("{then} "), "{flags:?}");
+        }
+    }
 }

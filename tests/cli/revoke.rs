@@ -9,24 +9,33 @@ fn last4(secret: &str) -> &str {
     &secret[secret.len() - 4..]
 }
 
+/// Runs `revoke ID` on a terminal, types `keys` at the question (Ctrl-D as
+/// `\x04`, Backspace as DEL, `\x7f`, as terminals send it) and returns
+/// (the question, what followed it, exit code).
+fn answer(env: &Env, id: i64, keys: &str) -> (String, String, i32) {
+    let mut p = pty(env.cmd(&["revoke", &id.to_string()]).command(), false);
+    let question = p.exp_string("[y/N] ").unwrap();
+    p.send(keys).unwrap();
+    p.flush().unwrap();
+    let (rest, code) = pty_end(p);
+    (question, rest, code)
+}
+
 #[test]
 fn on_a_terminal_it_asks_and_yes_revokes() {
     let env = Env::new();
     let (id, secret) = env.create(&["--name", "CI deploy", "--owner", "alice"]);
-    let mut p = pty(env.cmd(&["revoke", "1"]).command(), false);
-    let before = p.exp_string("[y/N] ").unwrap();
+    let (question, rest, code) = answer(&env, id, "y\n");
     assert_eq!(
-        before,
+        question,
         format!(
             "Revoke token 1 \"CI deploy\" (owner alice, tok_****{}, expires in 180 days)? This cannot be undone. ",
             last4(&secret)
         )
     );
-    p.send_line("y").unwrap();
-    let (rest, code) = pty_end(p);
     assert_eq!(code, 0, "{rest}");
-    assert!(rest.contains("This cannot be undone. yes"), "{rest:?}");
-    assert!(rest.contains("revoked token 1"), "{rest:?}");
+    // What was typed is echoed, then the note.
+    assert_eq!(rest, "y\r\nrevoked token 1\r\n");
     assert_eq!(env.show(id)["status"], "revoked");
     assert_eq!(env.actions(id), ["created", "revoked"]);
     let (code, v) = env.verify(&secret, &[]);
@@ -34,52 +43,152 @@ fn on_a_terminal_it_asks_and_yes_revokes() {
 }
 
 #[test]
-fn on_a_terminal_no_and_a_bare_enter_change_nothing() {
+fn only_a_line_saying_y_or_yes_confirms() {
+    // issue 10 item 14: "not yet" and Enter revoked the token (the last
+    // y/n key decided); Backspace did not undo; Ctrl-D was ignored.
     let env = Env::new();
+    let declines = [
+        ("n\n", "n"),
+        ("not yet\n", "not yet"),
+        ("yesterday\n", "yesterday"),
+        ("ny\n", "ny"),
+        ("yn\n", "yn"),
+        ("no\n", "no"),
+        ("\n", ""),
+        ("  \n", "  "),
+        // Ctrl-D on an empty line: end of input.
+        ("\x04", ""),
+        // y, Ctrl-D (which hands "y" over without Enter), Ctrl-D (end).
+        ("y\x04\x04", "y"),
+        // y, Backspace, n.
+        ("y\x7fn\n", "y\x08 \x08n"),
+        ("yes\x7f\x7f\x7f\n", "yes\x08 \x08\x08 \x08\x08 \x08"),
+    ];
     let (id, secret) = env.create(&["--name", "n", "--no-expiry"]);
-    for answer in ["n", ""] {
-        let mut p = pty(env.cmd(&["revoke", "1"]).command(), false);
-        let before = p.exp_string("[y/N] ").unwrap();
+    for (keys, echoed) in declines {
+        let (question, rest, code) = answer(&env, id, keys);
         assert_eq!(
-            before,
+            question,
             format!(
                 "Revoke token 1 \"n\" (tok_****{})? This cannot be undone. ",
                 last4(&secret)
             ),
             "a token without owner and expiry names neither"
         );
-        p.send_line(answer).unwrap();
-        let (rest, code) = pty_end(p);
-        assert_eq!(code, 1, "answer {answer:?}: {rest}");
-        assert!(rest.contains("This cannot be undone. no"), "{rest:?}");
-        assert!(
-            rest.contains("tokenctl: did not revoke token 1: not confirmed; nothing changed"),
-            "{rest:?}"
+        assert_eq!(code, 1, "keys {keys:?}: {rest:?}");
+        // The typed line is echoed as typed, then the line ends (Enter, or
+        // tokenctl itself after Ctrl-D) and the refusal follows.
+        assert_eq!(
+            rest,
+            format!(
+                "{echoed}\r\ntokenctl: did not revoke token 1: not confirmed; nothing changed\r\n"
+            ),
+            "keys {keys:?}"
         );
-        assert_eq!(env.show(id)["status"], "active");
-        assert_eq!(env.actions(id), ["created"]);
+        assert_eq!(env.show(id)["status"], "active", "keys {keys:?}");
+        assert_eq!(env.actions(id), ["created"], "keys {keys:?}");
         assert_eq!(env.verify(&secret, &[]).0, 0);
+    }
+    let confirms = [
+        ("y\n", "y"),
+        ("Y\n", "Y"),
+        ("yes\n", "yes"),
+        ("YeS\n", "YeS"),
+        (" YES \n", " YES "),
+        ("\ty\n", "\ty"),
+        // n, Backspace, y.
+        ("n\x7fy\n", "n\x08 \x08y"),
+        (
+            "not yet\x7f\x7f\x7f\x7f\x7f\x7f\x7fyes\n",
+            &format!("not yet{}yes", "\x08 \x08".repeat(7)),
+        ),
+        // Enter as a terminal sends it: a carriage return.
+        ("y\r", "y"),
+    ];
+    for (keys, echoed) in confirms {
+        let (id, secret) = env.create(&["--name", "n"]);
+        let (_, rest, code) = answer(&env, id, keys);
+        assert_eq!(code, 0, "keys {keys:?}: {rest:?}");
+        assert_eq!(
+            rest,
+            format!("{echoed}\r\nrevoked token {id}\r\n"),
+            "keys {keys:?}"
+        );
+        assert_eq!(env.show(id)["status"], "revoked", "keys {keys:?}");
+        assert_eq!(env.verify(&secret, &[]).0, 3);
     }
 }
 
 #[test]
-fn ctrl_c_at_the_question_changes_nothing_and_shows_the_cursor_again() {
+fn the_hint_stays_y_slash_capital_n_whatever_is_typed() {
+    // issue 10 item 14: the hint flipped to [Y/n] after a y.
     let env = Env::new();
     let (id, _) = env.create(&["--name", "n"]);
-    let mut p = pty(env.cmd(&["revoke", "1"]).command(), true);
-    p.exp_string("[y/N] ").unwrap();
-    // The question hides the cursor while it waits.
-    p.exp_string("\x1b[?25l").unwrap();
-    p.send_control('c').unwrap();
+    let mut p = pty(env.cmd(&["revoke", &id.to_string()]).command(), true);
+    p.exp_string("This cannot be undone. [y/N] ").unwrap();
+    p.send("y\x7fyy\x7f\x7fn\n").unwrap();
+    p.flush().unwrap();
     let (rest, code) = pty_end(p);
-    assert_eq!(code, 130, "{rest:?}");
-    assert!(rest.contains("\x1b[?25h"), "cursor left hidden: {rest:?}");
+    assert_eq!(code, 1, "{rest:?}");
     assert!(
-        rest.contains("tokenctl: did not revoke token 1: interrupted; nothing changed"),
+        !rest.contains("[Y/n]") && !rest.contains("[y/N]"),
         "{rest:?}"
     );
+    // No escape sequence of a full-screen prompt: the terminal does it all.
+    assert!(!rest.contains('\x1b'), "{rest:?}");
     assert_eq!(env.show(id)["status"], "active");
-    assert_eq!(env.actions(id), ["created"]);
+}
+
+#[test]
+fn ctrl_c_at_the_question_changes_nothing_and_exits_130() {
+    // issue 10 item 14: Ctrl-C kills tokenctl by SIGINT before anything
+    // changed; a shell reports that as exit status 130. The shell traps
+    // SIGINT itself so that it lives on to say so (a trapped signal is
+    // reset to its default in the command it runs).
+    let env = Env::new();
+    let (id, _) = env.create(&["--name", "n"]);
+    for typed in ["", "y", "yes"] {
+        let cmd = env
+            .cmd(&["revoke", &id.to_string()])
+            .through(
+                std::path::Path::new("sh"),
+                &["-c", r#"trap : INT; "$@"; echo "status $?""#, "sh"],
+            )
+            .command();
+        let mut p = pty(cmd, false);
+        p.exp_string("[y/N] ").unwrap();
+        p.send(typed).unwrap();
+        p.flush().unwrap();
+        p.send_control('c').unwrap();
+        let (rest, code) = pty_end(p);
+        assert_eq!(code, 0, "{rest:?}");
+        assert!(
+            rest.ends_with("status 130\r\n"),
+            "typed {typed:?}: {rest:?}"
+        );
+        assert_eq!(env.show(id)["status"], "active");
+        assert_eq!(env.actions(id), ["created"]);
+    }
+}
+
+#[test]
+fn names_and_owners_from_the_database_are_shown_escaped() {
+    // issue 10 item 14: text from the database goes through text::escape.
+    let env = Env::new();
+    let (id, _) = env.create(&["--name", "plain", "--owner", "alice"]);
+    // As an older version or another program might have stored them.
+    env.sql("UPDATE tokens SET name = 'ev' || char(8238) || 'il', owner = 'bo' || char(8238) || char(27) || 'b' WHERE id = 1");
+    let (question, _, code) = answer(&env, id, "n\n");
+    assert_eq!(code, 1);
+    assert!(
+        question
+            .starts_with("Revoke token 1 \"ev\\u{202e}il\" (owner bo\\u{202e}\\u{1b}b, tok_****"),
+        "{question:?}"
+    );
+    assert!(
+        !question.contains('\u{202e}') && !question.contains('\x1b'),
+        "{question:?}"
+    );
 }
 
 #[test]
