@@ -123,8 +123,9 @@ pub enum Command {
     ///
     /// With --owner O instead of an id, every token of O that is not revoked
     /// yet (active, disabled or expired) is revoked in one transaction, after
-    /// one question that says how many. An owner with no such token is exit 0
-    /// with a note.
+    /// one question that says how many. The owner is matched exactly: an
+    /// owner with no token at all is exit 5 (owners that differ only in case
+    /// are suggested); one whose tokens are all revoked is exit 0 with a note.
     ///
     /// Output: -q prints nothing; --json prints the token object (with
     /// --owner: an array of the tokens this command revoked).
