@@ -92,7 +92,7 @@ fn by_owner(store: &mut Store, ctx: &mut Ctx, owner: &str, yes: bool) -> Result<
         id_list(&ids, IDS_IN_NOTE)
     ));
     if ctx.out.json {
-        let mut array = ctx.out.json_array()?;
+        let mut array = ctx.out.json_array();
         for t in &revoked {
             array.push(&t.json(ctx.now))?;
         }

@@ -14,6 +14,7 @@ mod hostile;
 mod init;
 mod list;
 mod log;
+mod output;
 mod purge;
 mod reset;
 mod revoke;
@@ -257,10 +258,13 @@ impl Run {
 }
 
 /// Starts `cmd` on a new pseudo-terminal (stdin, and stdout and stderr
-/// unless `cmd` redirects them), as an operator's shell would. With `raw`,
-/// escape codes are kept in what the session reads.
+/// unless `cmd` redirects them), as an operator's shell would: with
+/// `TERM=xterm` unless the test set a `TERM`. With `raw`, escape codes are
+/// kept in what the session reads.
 pub fn pty(mut cmd: Command, raw: bool) -> rexpect::session::PtySession {
-    cmd.env("TERM", "xterm");
+    if !cmd.get_envs().any(|(key, _)| key == "TERM") {
+        cmd.env("TERM", "xterm");
+    }
     let options = rexpect::reader::Options::new()
         .timeout_ms(Some(30_000))
         .strip_ansi_escape_codes(!raw);
