@@ -21,6 +21,7 @@ use crate::error::{DatabaseError, Error, Result, runtime};
 use crate::model::{Token, TokenJson};
 use crate::output::Output;
 use crate::store::Store;
+use crate::text;
 use crate::time::{self, Epoch};
 use crate::token::Secret;
 use zeroize::Zeroizing;
@@ -203,19 +204,21 @@ impl std::io::Write for Count {
     }
 }
 
-/// `"CI deploy" (owner alice, tok_****F7bX)`: how prompts and notes name a token.
+/// `"CI deploy" (owner alice, tok_****F7bX)`: how prompts and notes name a
+/// token. Name and owner are escaped: a database written by an older
+/// version may hold characters that would reorder or hide the question.
 fn describe(t: &Token, now: Epoch) -> String {
     let owner = t
         .owner
         .as_deref()
-        .map(|o| format!("owner {o}, "))
+        .map(|o| format!("owner {}, ", text::escape(o)))
         .unwrap_or_default();
     let expiry = match t.expires_at {
         Some(e) if e > now => format!(", expires {}", time::relative(e, now)),
         Some(_) => ", expired".into(),
         None => String::new(),
     };
-    format!("{:?} ({owner}{}{expiry})", t.name, t.masked())
+    format!("{} ({owner}{}{expiry})", text::quote(&t.name), t.masked())
 }
 
 /// At most this many ids are named in a note after a change to many tokens

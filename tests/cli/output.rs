@@ -1,12 +1,16 @@
 //! Human output across commands (issue 10): tables and JSON that stream in
 //! flat memory, tables that fit the terminal without cutting what must be
-//! copied, and colour only where it is wanted.
+//! copied, colour only where it is wanted, and text from the database
+//! shown escaped.
 
 use std::process::{Command, Stdio};
 
 use unicode_width::UnicodeWidthStr;
 
 use crate::{Env, Out, pty, pty_end};
+
+/// A right-to-left override: reorders the rest of a line on a terminal.
+const RLO: char = '\u{202e}';
 
 /// A database of `n` tokens with long names and owners (about 100 and 200
 /// characters), each with a `created` event with a long detail, written
@@ -343,4 +347,63 @@ fn colour_only_where_it_is_wanted() {
             .stdout
             .contains("\u{1b}[")
     );
+}
+
+/// A token whose name, owner, actor and detail hold a right-to-left
+/// override, as a database written by an older version may.
+fn hostile(env: &Env) -> String {
+    env.create(&["--name", "n", "--owner", "o"]);
+    env.sql("UPDATE tokens SET name = 'evil' || char(8238) || 'gpj.exe', owner = 'mal' || char(8238) || 'lory', scopes = 'read'");
+    env.sql("UPDATE audit SET actor = 'ad' || char(8238) || 'min', detail = 'de' || char(8238) || 'tail'");
+    format!("evil{RLO}gpj.exe")
+}
+
+// issue 10 item 4: list, show and log tables show text from the database
+// escaped; their JSON carries it as it is.
+#[test]
+fn database_text_is_escaped_for_people_and_raw_in_json() {
+    let env = Env::new();
+    let name = hostile(&env);
+    for args in [&["list"][..], &["show", "1"], &["log"], &["log", "1"]] {
+        let out = env.cmd(args).run().success();
+        assert!(!out.stdout.contains(RLO), "{args:?}: {:?}", out.stdout);
+        assert!(out.stdout.contains("\\u{202e}"), "{args:?}: {}", out.stdout);
+        assert!(
+            !out.stdout.contains("\\\\u"),
+            "escaped twice: {}",
+            out.stdout
+        );
+    }
+    // On a terminal, where it matters.
+    let lines = on_pty(env.cmd(&["list"]).env("COLUMNS", "200").command());
+    assert!(lines[1].contains("evil\\u{202e}gpj.exe") && !lines[1].contains(RLO));
+    let list = env.cmd(&["--json", "list"]).run().success();
+    assert_eq!(list.json()[0]["name"], name.as_str());
+    assert_eq!(list.json()[0]["owner"], format!("mal{RLO}lory"));
+    let show = env.cmd(&["--json", "show", "1"]).run().success();
+    assert_eq!(show.json()["name"], name.as_str());
+    let log = env.cmd(&["--json", "log"]).run().success();
+    assert_eq!(log.json()[0]["actor"], format!("ad{RLO}min"));
+    assert_eq!(log.json()[0]["detail"], format!("de{RLO}tail"));
+}
+
+// issue 10 item 4: notes and prompts that name a token escape its name
+// and owner.
+#[test]
+fn notes_and_prompts_escape_database_text() {
+    let env = Env::new();
+    hostile(&env);
+    let check = |what: &str, text: &str| {
+        assert!(!text.contains(RLO), "{what}: {text:?}");
+        assert!(text.contains(r#""evil\u{202e}gpj.exe""#), "{what}: {text}");
+        assert!(text.contains("owner mal\\u{202e}lory"), "{what}: {text}");
+    };
+    let reset = env.cmd(&["reset", "1", "--yes"]).run().success();
+    check("reset note", &reset.stderr);
+    let mut p = pty(env.cmd(&["revoke", "1"]).command(), false);
+    let question = p.exp_string("[y/N]").unwrap();
+    check("revoke question", &question);
+    p.send_line("n").unwrap();
+    let (_, code) = pty_end(p);
+    assert_eq!(code, 1);
 }
