@@ -62,11 +62,17 @@ impl Output {
         }
     }
 
-    /// A note for people, on stderr; `-q` silences it.
+    /// A note for people, on stderr; `-q` silences it. Masked like every
+    /// message, and written in one piece. A stderr that cannot be written
+    /// is ignored: the note may follow a change that has committed, and
+    /// failing to tell about it must not turn it into a failure.
     pub fn note(&self, msg: impl Display) {
-        if !self.quiet {
-            eprintln!("{msg}");
+        if self.quiet {
+            return;
         }
+        let mut line = text::redact(&msg.to_string()).into_owned();
+        line.push('\n');
+        let _ = io::stderr().lock().write_all(line.as_bytes());
     }
 
     /// Data on stdout.

@@ -1,10 +1,12 @@
 //! Human output across commands (issue 10): tables and JSON that stream in
 //! flat memory, tables that fit the terminal without cutting what must be
-//! copied, colour only where it is wanted, and text from the database
-//! shown escaped.
+//! copied, colour only where it is wanted, text from the database shown
+//! escaped, and notes that a stderr that cannot be written does not turn
+//! into a failure.
 
 use std::process::{Command, Stdio};
 
+use serde_json::Value;
 use unicode_width::UnicodeWidthStr;
 
 use crate::{Env, Out, pty, pty_end};
@@ -406,4 +408,99 @@ fn notes_and_prompts_escape_database_text() {
     p.send_line("n").unwrap();
     let (_, code) = pty_end(p);
     assert_eq!(code, 1);
+}
+
+/// `tokenctl ARGS` with stderr on /dev/full, where every write fails.
+fn with_full_stderr(env: &Env, args: &[&str]) -> Out {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let mut cmd = env.cmd(args).command();
+    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(full);
+    Out::from_output(cmd.output().unwrap())
+}
+
+// issue 10 item 9: a note that cannot be written changes nothing: every
+// command that writes one exits as it would with a working stderr (never
+// 101, a panic), errors keep their codes, and a new secret is delivered
+// and stays valid.
+#[test]
+fn a_full_stderr_changes_no_outcome() {
+    let steps: &[(&[&str], i32)] = &[
+        (&["init"], 0),
+        (&["init"], 0),
+        (&["create", "--name", "n", "--owner", "alice"], 0),
+        (
+            &[
+                "create",
+                "--name",
+                "m",
+                "--owner",
+                "alice",
+                "--expires-in",
+                "1d",
+            ],
+            0,
+        ),
+        (&["reset", "1", "--yes"], 0),
+        (&["revoke", "1"], 2),
+        (&["disable", "1"], 0),
+        (&["disable", "1"], 0),
+        (&["enable", "1"], 0),
+        (&["enable", "1"], 0),
+        (&["revoke", "2", "--yes"], 0),
+        (&["revoke", "2", "--yes"], 0),
+        (&["revoke", "--owner", "alice", "--yes"], 0),
+        (&["revoke", "--owner", "alice", "--yes"], 0),
+        (&["enable", "1"], 6),
+        (&["list"], 0),
+        (&["purge"], 0),
+        (&["purge", "--include-revoked"], 0),
+        (&["list"], 0),
+        (&["log", "99"], 5),
+        (&["show", "1"], 5),
+        (&["init", "--prefix", "other"], 6),
+    ];
+    // The same steps on two databases, one with a working stderr.
+    let (full, normal) = (Env::new(), Env::new());
+    for &(args, code) in steps {
+        let a = with_full_stderr(&full, args);
+        let b = normal.cmd(args).run();
+        assert_eq!((a.code, b.code), (code, code), "{args:?}: {}", b.stderr);
+    }
+    // A secret delivered with stderr full is the live token's.
+    let env = Env::new();
+    let out = with_full_stderr(&env, &["-q", "create", "--name", "n"]).code(0);
+    let secret = out.stdout.trim();
+    assert_eq!(env.verify(secret, &[]).1["valid"], true, "{secret}");
+    let out = with_full_stderr(&env, &["reset", "1", "--yes"]).code(0);
+    let new = out.stdout.trim();
+    assert_ne!(new, secret);
+    assert_eq!(env.verify(new, &[]).1["valid"], true);
+    let out = with_full_stderr(&env, &["--json", "create", "--name", "j"]).code(0);
+    let v: Value = out.json();
+    assert_eq!(
+        env.verify(v["token"].as_str().unwrap(), &[]).1["valid"],
+        true
+    );
+    assert_eq!(env.show(2)["status"], "active");
+}
+
+// issue 10 item 9: every note is masked, so nothing that looks like a
+// secret (here a token pasted as the owner by mistake) is printed again.
+#[test]
+fn notes_mask_what_looks_like_a_secret() {
+    let env = Env::new();
+    let (_, secret) = env.create(&["--name", "first"]);
+    let out = env
+        .cmd(&["create", "--name", "n", "--owner", &secret])
+        .run()
+        .success();
+    assert!(!out.stderr.contains(&secret[4..12]), "{}", out.stderr);
+    assert!(out.stderr.contains("owner tok_****"), "{}", out.stderr);
+    let out = env.cmd(&["reset", "2", "--yes"]).run().success();
+    assert!(!out.stderr.contains(&secret[4..12]), "{}", out.stderr);
+    // The data itself is not masked: it is what was stored.
+    assert_eq!(env.show(2)["owner"], secret.as_str());
 }
