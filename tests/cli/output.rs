@@ -117,6 +117,22 @@ fn memory_stays_flat_for_every_output_form() {
     });
 }
 
+// issue 10 item 18: a streamed table whose reader goes away mid-stream
+// ends quietly with exit 0, as the JSON array does.
+#[test]
+fn a_streamed_table_ends_quietly_on_a_closed_pipe() {
+    let env = seeded(2_000);
+    for args in [&["list"][..], &["log"], &["--json", "log"]] {
+        let mut cmd = env.cmd(args).command();
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        cmd.stdout(writer).stderr(Stdio::piped());
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        assert_eq!(String::from_utf8(out.stderr).unwrap(), "", "{args:?}");
+    }
+}
+
 /// Long names and owners, one of them in wide characters, and two more
 /// tokens; returns each token's masked secret, by id.
 fn long_values(env: &Env) -> Vec<String> {
