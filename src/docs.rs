@@ -87,7 +87,7 @@ fn exit_codes(command: &str) -> &'static [u8] {
 }
 
 /// The environment variables tokenctl reads.
-const ENVIRONMENT: [(&str, &str); 4] = [
+const ENVIRONMENT: [(&str, &str); 6] = [
     ("TOKENCTL_DB", "The database file, when --db is not given."),
     (
         "TOKENCTL_ACTOR",
@@ -96,6 +96,14 @@ const ENVIRONMENT: [(&str, &str); 4] = [
     (
         "NO_COLOR",
         "When set to anything but the empty string, --color auto (the default) does not colour tables. --color always still does.",
+    ),
+    (
+        "TERM",
+        "When dumb, --color auto does not colour tables either.",
+    ),
+    (
+        "COLUMNS",
+        "How wide the terminal is, when stdout is one; without it, the terminal says. A table wider than that shortens its widest names, owners, scopes, actors or details, ending them with an ellipsis; ids, masked secrets, states and times are never shortened. Off a terminal, tables are never cut or wrapped, whatever COLUMNS says.",
     ),
     (
         "XDG_DATA_HOME",

@@ -30,7 +30,9 @@ pub fn forbidden(c: char) -> bool {
 /// neither reorder a line nor hide part of it. Borrowed when nothing needed
 /// escaping, which is the common case.
 pub fn escape(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(forbidden) {
+    // Printable ASCII, the common case, needs no look-up of categories:
+    // tables escape every cell of every row.
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) || !s.chars().any(forbidden) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -115,23 +117,29 @@ fn mask_run(run: &str) -> Option<String> {
 }
 
 /// A value quoted for a one-line message: masked, escaped, and cut to its
-/// first 40 characters.
+/// first 40 characters, in double quotes (a `"` or a backslash in it behind a
+/// backslash of its own, so the quotes cannot be faked).
 pub fn quote(s: &str) -> String {
     const KEEP: usize = 40;
     let shown = redact(s);
-    let mut out = String::with_capacity(KEEP + 8);
+    let mut out = String::with_capacity(shown.len().min(4 * KEEP) + 4);
     out.push('"');
-    for c in shown.chars().take(KEEP) {
-        if forbidden(c) {
-            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
-        } else {
-            if c == '"' || c == '\\' {
+    let mut chars = shown.chars();
+    for c in chars.by_ref().take(KEEP) {
+        match c {
+            '"' | '\\' => {
                 out.push('\\');
+                out.push(c);
             }
-            out.push(c);
+            // As escape shows it; Debug formatting would double the
+            // backslash of an escape made first.
+            c if forbidden(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+            }
+            c => out.push(c),
         }
     }
-    if shown.chars().nth(KEEP).is_some() {
+    if chars.next().is_some() {
         out.push('…');
     }
     out.push('"');
@@ -165,6 +173,16 @@ mod tests {
         }
         assert_eq!(escape("ali\u{202e}ce"), "ali\\u{202e}ce");
         assert!(matches!(escape("alice"), Cow::Borrowed(_)));
+    }
+
+    // issue 10 item 4: a quoted value shows an invisible character as
+    // escape does, once, and cannot fake its closing quote.
+    #[test]
+    fn quote_escapes_once() {
+        assert_eq!(quote("ali\u{202e}ce"), r#""ali\u{202e}ce""#);
+        assert_eq!(quote(r#"a"b\c"#), r#""a\"b\\c""#);
+        assert_eq!(quote(&"é".repeat(41)), format!("\"{}…\"", "é".repeat(40)));
+        assert_eq!(quote(&"é".repeat(40)), format!("\"{}\"", "é".repeat(40)));
     }
 
     #[test]

@@ -1,61 +1,70 @@
-//! `tokenctl list`: tokens, masked, as a table or a streamed JSON array.
-
-use comfy_table::Cell;
+//! `tokenctl list`: tokens, masked, as a table or a JSON array, both
+//! streamed so memory stays flat however many tokens there are.
 
 use super::Ctx;
 use crate::cli::ListArgs;
 use crate::error::Result;
+use crate::model::Token;
+use crate::output::{Cell, Table};
 use crate::store::{ListFilter, Store};
-use crate::time;
+use crate::time::{self, Epoch};
+
+const HEADER: [&str; 8] = [
+    "ID",
+    "NAME",
+    "OWNER",
+    "SCOPES",
+    "STATUS",
+    "SECRET",
+    "EXPIRES",
+    "LAST USED",
+];
 
 /// Lists the tokens that pass the filters, in id order.
-pub fn run(store: &Store, ctx: &mut Ctx, args: &ListArgs) -> Result<u8> {
+pub fn run(store: &mut Store, ctx: &mut Ctx, args: &ListArgs) -> Result<u8> {
     let filter = ListFilter {
         status: args.status,
         owner: args.owner.clone(),
         expiring_within: args.expiring_within.map(time::Duration::as_secs),
     };
     let now = ctx.now;
-    if ctx.out.json {
-        let mut array = ctx.out.json_array()?;
+    let out = &mut ctx.out;
+    if out.json {
+        let mut array = out.json_array();
         store.list(&filter, now, |t| array.push(&t.json(now)))?;
         return array.end().map(|()| 0);
     }
-    let mut table = ctx.out.new_table(&[
-        "ID",
-        "NAME",
-        "OWNER",
-        "SCOPES",
-        "STATUS",
-        "SECRET",
-        "EXPIRES",
-        "LAST USED",
-    ]);
-    let mut count = 0usize;
-    store.list(&filter, now, |t| {
-        count += 1;
-        table.add_row(vec![
-            Cell::new(t.id),
-            Cell::new(&t.name),
-            Cell::new(t.owner.as_deref().unwrap_or("-")),
-            Cell::new(t.scopes.join(",")),
-            ctx.out.status_cell(t.status(now)),
-            Cell::new(t.masked()),
-            Cell::new(
-                t.expires_at
-                    .map_or_else(|| "never".into(), |e| time::relative(e, now)),
-            ),
-            Cell::new(
-                t.last_used_at
-                    .map_or_else(|| "never".into(), |u| time::relative(u, now)),
-            ),
-        ]);
-        Ok(())
+    // Two passes over the same rows, one to measure the columns and one to
+    // print, in one read transaction so that both see the same tokens.
+    store.snapshot_once(|store| {
+        let mut table = Table::new(&HEADER);
+        store.list(&filter, now, |t| {
+            table.measure(&cells(&t, now));
+            Ok(())
+        })?;
+        if table.rows() == 0 {
+            out.note("no tokens match");
+            return Ok(());
+        }
+        out.start_table(&mut table)?;
+        store.list(&filter, now, |t| out.row(&table, &cells(&t, now)))
     })?;
-    if count == 0 {
-        ctx.out.note("no tokens match");
-        return Ok(0);
-    }
-    ctx.out.table(&mut table)?;
     Ok(0)
+}
+
+/// One token's row. The id and the masked secret are copied by people,
+/// and a time cut short is another time, so only the free text (name,
+/// owner, scopes) gives way to a narrow terminal.
+fn cells(t: &Token, now: Epoch) -> [Cell<'_>; 8] {
+    let when = |at: Option<Epoch>| at.map_or_else(|| "never".into(), |at| time::relative(at, now));
+    [
+        Cell::whole(t.id.to_string()),
+        Cell::new(t.name.as_str()),
+        Cell::new(t.owner.as_deref().unwrap_or("-")),
+        Cell::new(t.scopes.join(",")),
+        Cell::status(t.status(now)),
+        Cell::whole(t.masked()),
+        Cell::whole(when(t.expires_at)),
+        Cell::whole(when(t.last_used_at)),
+    ]
 }

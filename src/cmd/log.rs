@@ -1,36 +1,49 @@
-//! `tokenctl log`: the audit trail, oldest first.
-
-use comfy_table::Cell;
+//! `tokenctl log`: the audit trail, oldest first, as a table or a JSON
+//! array, both streamed so memory stays flat however long the trail is.
 
 use super::Ctx;
 use crate::cli::LogArgs;
 use crate::error::Result;
+use crate::model::Event;
+use crate::output::{Cell, Table};
 use crate::store::Store;
 use crate::time;
 
+const HEADER: [&str; 5] = ["AT", "TOKEN", "ACTION", "ACTOR", "DETAIL"];
+
 /// Shows the events of one token or of all.
-pub fn run(store: &Store, ctx: &mut Ctx, args: &LogArgs) -> Result<u8> {
-    let events = store.log(args.id, args.limit)?;
-    if ctx.out.json {
-        ctx.out.json_value(&events)?;
-        return Ok(0);
+pub fn run(store: &mut Store, ctx: &mut Ctx, args: &LogArgs) -> Result<u8> {
+    let out = &mut ctx.out;
+    if out.json {
+        let mut array = out.json_array();
+        store.log(args.id, args.limit, |e| array.push(&e))?;
+        return array.end().map(|()| 0);
     }
-    if events.is_empty() {
-        ctx.out.note("no events");
-        return Ok(0);
-    }
-    let mut table = ctx
-        .out
-        .new_table(&["AT", "TOKEN", "ACTION", "ACTOR", "DETAIL"]);
-    for e in &events {
-        table.add_row(vec![
-            Cell::new(time::rfc3339(e.at)),
-            Cell::new(e.token_id),
-            Cell::new(e.action.as_str()),
-            Cell::new(&e.actor),
-            Cell::new(e.detail.as_deref().unwrap_or("")),
-        ]);
-    }
-    ctx.out.table(&mut table)?;
+    // Measure, then print, from one snapshot (see list).
+    store.snapshot_once(|store| {
+        let mut table = Table::new(&HEADER);
+        store.log(args.id, args.limit, |e| {
+            table.measure(&cells(&e));
+            Ok(())
+        })?;
+        if table.rows() == 0 {
+            out.note("no events");
+            return Ok(());
+        }
+        out.start_table(&mut table)?;
+        store.log(args.id, args.limit, |e| out.row(&table, &cells(&e)))
+    })?;
     Ok(0)
+}
+
+/// One event's row; only the actor and the detail, free text, give way to
+/// a narrow terminal.
+fn cells(e: &Event) -> [Cell<'_>; 5] {
+    [
+        Cell::whole(time::rfc3339(e.at)),
+        Cell::whole(e.token_id.to_string()),
+        Cell::whole(e.action.as_str()),
+        Cell::new(e.actor.as_str()),
+        Cell::new(e.detail.as_deref().unwrap_or("")),
+    ]
 }

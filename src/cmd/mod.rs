@@ -21,6 +21,7 @@ use crate::error::{DatabaseError, Error, Result, runtime};
 use crate::model::Token;
 use crate::output::Output;
 use crate::store::Store;
+use crate::text;
 use crate::time::{self, Epoch};
 
 /// What every command gets besides the store.
@@ -71,7 +72,7 @@ pub fn run(cli: Cli) -> Result<u8> {
             let expires_at = expiry(&args.expiry, now)?;
             create::run(&mut Store::open(&path, None)?, &mut ctx, args, expires_at)
         }
-        Command::List(args) => list::run(&existing()?, &mut ctx, &args),
+        Command::List(args) => list::run(&mut existing()?, &mut ctx, &args),
         Command::Show { id } => show::run(&existing()?, &mut ctx, id),
         Command::Revoke(args) => revoke::run(&mut existing()?, &mut ctx, &args),
         Command::Reset(args) => {
@@ -85,7 +86,7 @@ pub fn run(cli: Cli) -> Result<u8> {
             verify::run(&mut existing()?, &mut ctx, &args)
         }
         Command::Purge(args) => purge::run(&mut existing()?, &mut ctx, &args),
-        Command::Log(args) => log::run(&existing()?, &mut ctx, &args),
+        Command::Log(args) => log::run(&mut existing()?, &mut ctx, &args),
         Command::Completions { .. } => unreachable!("handled above"),
     }
     .map_err(|e| name_database(e, &path))?;
@@ -179,19 +180,21 @@ fn expiry(args: &ExpiryArgs, now: Epoch) -> Result<Option<Epoch>> {
         .map_err(Error::Usage)
 }
 
-/// `"CI deploy" (owner alice, tok_****F7bX)`: how prompts and notes name a token.
+/// `"CI deploy" (owner alice, tok_****F7bX)`: how prompts and notes name a
+/// token. Name and owner are escaped: a database written by an older
+/// version may hold characters that would reorder or hide the question.
 pub(crate) fn describe(t: &Token, now: Epoch) -> String {
     let owner = t
         .owner
         .as_deref()
-        .map(|o| format!("owner {o}, "))
+        .map(|o| format!("owner {}, ", text::escape(o)))
         .unwrap_or_default();
     let expiry = match t.expires_at {
         Some(e) if e > now => format!(", expires {}", time::relative(e, now)),
         Some(_) => ", expired".into(),
         None => String::new(),
     };
-    format!("{:?} ({owner}{}{expiry})", t.name, t.masked())
+    format!("{} ({owner}{}{expiry})", text::quote(&t.name), t.masked())
 }
 
 /// At most this many ids are named in a note after a change to many tokens

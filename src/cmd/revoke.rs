@@ -5,6 +5,7 @@ use crate::cli::RevokeArgs;
 use crate::error::Result;
 use crate::prompt;
 use crate::store::{Change, Store};
+use crate::text::quote;
 
 /// At most this many ids are named in the question of `revoke --owner`.
 const IDS_IN_QUESTION: usize = 10;
@@ -61,7 +62,8 @@ fn by_owner(store: &mut Store, ctx: &mut Ctx, owner: &str, yes: bool) -> Result<
     let live = store.live_tokens_of(owner)?;
     if live.is_empty() {
         ctx.out.note(format!(
-            "every token of owner {owner:?} is revoked already; nothing changed"
+            "every token of owner {} is revoked already; nothing changed",
+            quote(owner)
         ));
         if ctx.out.json {
             ctx.out.json_value(&serde_json::json!([]))?;
@@ -73,27 +75,33 @@ fn by_owner(store: &mut Store, ctx: &mut Ctx, owner: &str, yes: bool) -> Result<
         let ids: Vec<i64> = live.iter().map(|t| t.id).collect();
         let question = if n == 1 {
             format!(
-                "Revoke token {} {}, the only token of owner {owner:?} not revoked yet? This cannot be undone.",
+                "Revoke token {} {}, the only token of owner {} not revoked yet? This cannot be undone.",
                 live[0].id,
-                describe(&live[0], ctx.now)
+                describe(&live[0], ctx.now),
+                quote(owner)
             )
         } else {
             format!(
-                "Revoke all {n} tokens of owner {owner:?} not revoked yet (ids {})? This cannot be undone.",
+                "Revoke all {n} tokens of owner {} not revoked yet (ids {})? This cannot be undone.",
+                quote(owner),
                 id_list(&ids, IDS_IN_QUESTION)
             )
         };
-        prompt::confirm(&question, &format!("revoke the tokens of owner {owner:?}"))?;
+        prompt::confirm(
+            &question,
+            &format!("revoke the tokens of owner {}", quote(owner)),
+        )?;
     }
     let revoked = store.revoke_owner(owner, &ctx.actor, ctx.now)?;
     let ids: Vec<i64> = revoked.iter().map(|t| t.id).collect();
     ctx.out.note(format!(
-        "revoked {} of owner {owner:?}: {}",
+        "revoked {} of owner {}: {}",
         plural(ids.len(), "token"),
+        quote(owner),
         id_list(&ids, IDS_IN_NOTE)
     ));
     if ctx.out.json {
-        let mut array = ctx.out.json_array()?;
+        let mut array = ctx.out.json_array();
         for t in &revoked {
             array.push(&t.json(ctx.now))?;
         }

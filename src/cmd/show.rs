@@ -1,10 +1,9 @@
 //! `tokenctl show ID`: one token in detail, masked.
 
-use comfy_table::Cell;
-
 use super::Ctx;
 use crate::cli::Id;
 use crate::error::Result;
+use crate::output::{Cell, Table};
 use crate::store::Store;
 use crate::time::{self, Epoch};
 
@@ -20,23 +19,29 @@ pub fn run(store: &Store, ctx: &mut Ctx, id: Id) -> Result<u8> {
         Some(at) => format!("{} ({})", time::rfc3339(at), time::relative(at, now)),
         None => none.to_owned(),
     };
-    let mut table = ctx.out.new_table(&[]);
+    // Only free text (name, owner, scopes, creator) gives way to a narrow
+    // terminal: ids, secrets, states and times are shown whole.
     let rows: [(&str, Cell); 11] = [
-        ("id", Cell::new(t.id)),
-        ("name", Cell::new(&t.name)),
+        ("id", Cell::whole(t.id.to_string())),
+        ("name", Cell::new(t.name.as_str())),
         ("owner", Cell::new(t.owner.as_deref().unwrap_or("-"))),
         ("scopes", Cell::new(t.scopes.join(", "))),
-        ("status", ctx.out.status_cell(t.status(now))),
-        ("secret", Cell::new(t.masked())),
-        ("created", Cell::new(when(Some(t.created_at), ""))),
-        ("created by", Cell::new(&t.created_by)),
-        ("expires", Cell::new(when(t.expires_at, "never"))),
-        ("last used", Cell::new(when(t.last_used_at, "never"))),
-        ("revoked", Cell::new(when(t.revoked_at, "no"))),
+        ("status", Cell::status(t.status(now))),
+        ("secret", Cell::whole(t.masked())),
+        ("created", Cell::whole(when(Some(t.created_at), ""))),
+        ("created by", Cell::new(t.created_by.as_str())),
+        ("expires", Cell::whole(when(t.expires_at, "never"))),
+        ("last used", Cell::whole(when(t.last_used_at, "never"))),
+        ("revoked", Cell::whole(when(t.revoked_at, "no"))),
     ];
-    for (key, value) in rows {
-        table.add_row(vec![ctx.out.bold(key), value]);
+    let rows = rows.map(|(key, value)| [Cell::whole(key).bold(), value]);
+    let mut table = Table::headless(2);
+    for row in &rows {
+        table.measure(row);
     }
-    ctx.out.table(&mut table)?;
+    ctx.out.start_table(&mut table)?;
+    for row in &rows {
+        ctx.out.row(&table, row)?;
+    }
     Ok(0)
 }

@@ -154,9 +154,7 @@ fn batch(store: &mut Store, ctx: &mut Ctx, required: &[String], input: &mut Inpu
                 pending.push(id);
             }
         }
-        ctx.out
-            .raw(&answers)
-            .map_err(undelivered)?;
+        ctx.out.raw(&answers).map_err(undelivered)?;
         if pending.len() >= USE_BATCH {
             store.record_use(&pending, time::now())?;
             pending.clear();

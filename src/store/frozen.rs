@@ -19,7 +19,7 @@ const ATTEMPTS: usize = 50;
 /// What a reader can see of the files without locking them: enough to
 /// notice that a writer touched them.
 #[derive(Debug, PartialEq, Eq)]
-struct Stamp {
+pub(super) struct Stamp {
     db: (u64, u64, u64, i64, i64, i64, i64),
     wal: Option<(u64, u64, i64, i64)>,
 }
@@ -95,23 +95,7 @@ impl Store {
     ) -> Result<T> {
         let path = self.path.clone().unwrap_or_default();
         for _ in 0..ATTEMPTS {
-            let before = Stamp::of(&path)?;
-            let locked = before.pending();
-            self.conn = if locked {
-                let conn = super::connect(&path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-                // The header read that fails without a usable -shm.
-                match super::migrate::version(&conn) {
-                    Ok(_) => conn,
-                    Err(e) if cannot_open_shm(&e) => return Err(unreadable_wal(&path)),
-                    Err(e) => return Err(e),
-                }
-            } else {
-                connect(&path)?
-            };
-            if let Some(mib) = self.cache_mib {
-                self.apply_cache_size(mib)?;
-            }
-            self.prepare_read()?;
+            let (before, locked) = self.refresh_frozen()?;
             let value = self.plain_snapshot(&mut f)?;
             if locked || Stamp::of(&path)? == before {
                 return Ok(value);
@@ -121,6 +105,34 @@ impl Store {
             "database {} changed during each of {ATTEMPTS} reads; try again",
             path.display()
         )))
+    }
+}
+
+impl Store {
+    /// Opens a frozen store's file anew: immutable when no changes are
+    /// pending, else an ordinary connection (or the error that the pending
+    /// changes cannot be read). Returns the files' stamp before, and
+    /// whether the connection is an ordinary, locking one.
+    pub(super) fn refresh_frozen(&mut self) -> Result<(Stamp, bool)> {
+        let path = self.path.clone().unwrap_or_default();
+        let before = Stamp::of(&path)?;
+        let locked = before.pending();
+        self.conn = if locked {
+            let conn = super::connect(&path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+            // The header read that fails without a usable -shm.
+            match super::migrate::version(&conn) {
+                Ok(_) => conn,
+                Err(e) if cannot_open_shm(&e) => return Err(unreadable_wal(&path)),
+                Err(e) => return Err(e),
+            }
+        } else {
+            connect(&path)?
+        };
+        if let Some(mib) = self.cache_mib {
+            self.apply_cache_size(mib)?;
+        }
+        self.prepare_read()?;
+        Ok((before, locked))
     }
 }
 

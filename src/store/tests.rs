@@ -6,6 +6,20 @@ use crate::model::{Action, Reason, Status};
 
 const T0: i64 = 1_800_000_000;
 
+/// The events `Store::log` streams, collected.
+fn events(
+    s: &Store,
+    id: Option<u64>,
+    limit: Option<u32>,
+) -> crate::Result<Vec<crate::model::Event>> {
+    let mut all = Vec::new();
+    s.log(id, limit, |e| {
+        all.push(e);
+        Ok(())
+    })?;
+    Ok(all)
+}
+
 fn store() -> Store {
     Store::open_in_memory().unwrap()
 }
@@ -221,19 +235,65 @@ fn purge_keeps_history_and_never_reuses_ids() {
     );
     let (t, _) = s.create(&new("d", None), "ops", T0 + 300).unwrap();
     assert_eq!(t.id, 4);
-    let log = s.log(Some(3), None).unwrap();
+    let log = events(&s, Some(3), None).unwrap();
     let actions: Vec<Action> = log.iter().map(|e| e.action).collect();
     assert_eq!(actions, [Action::Created, Action::Purged]);
     assert_eq!(log[1].actor, "cron");
-    assert!(matches!(s.log(Some(99), None), Err(Error::NotFound(99))));
+    assert!(matches!(
+        events(&s, Some(99), None),
+        Err(Error::NotFound(99))
+    ));
     assert_eq!(
-        s.log(None, Some(2))
+        events(&s, None, Some(2))
             .unwrap()
             .iter()
             .map(|e| e.token_id)
             .collect::<Vec<_>>(),
         [2, 4]
     );
+}
+
+// issue 10 item 18: the streamed log keeps --limit exact at its edges.
+#[test]
+fn log_limit_edges() {
+    let mut s = store();
+    for n in ["a", "b", "c"] {
+        s.create(&new(n, None), "ops", T0).unwrap();
+    }
+    s.set_disabled(2, true, "ops", T0).unwrap();
+    let ids = |id, limit| -> Vec<(i64, Action)> {
+        events(&s, id, limit)
+            .unwrap()
+            .iter()
+            .map(|e| (e.token_id, e.action))
+            .collect()
+    };
+    assert_eq!(ids(None, Some(0)), []);
+    assert_eq!(ids(None, Some(1)), [(2, Action::Disabled)]);
+    assert_eq!(
+        ids(None, Some(3)),
+        [
+            (2, Action::Created),
+            (3, Action::Created),
+            (2, Action::Disabled)
+        ]
+    );
+    assert_eq!(ids(None, Some(4)).len(), 4);
+    assert_eq!(ids(None, Some(u32::MAX)).len(), 4);
+    assert_eq!(ids(None, None).len(), 4);
+    assert_eq!(ids(Some(2), Some(1)), [(2, Action::Disabled)]);
+    assert_eq!(
+        ids(Some(2), Some(5)),
+        [(2, Action::Created), (2, Action::Disabled)]
+    );
+    assert_eq!(ids(Some(2), Some(0)), []);
+    // Nothing is streamed for an id never issued: the error comes first.
+    let mut called = false;
+    let r = s.log(Some(9), None, |_| {
+        called = true;
+        Ok(())
+    });
+    assert!(matches!(r, Err(Error::NotFound(9))) && !called);
 }
 
 #[test]

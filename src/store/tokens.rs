@@ -259,6 +259,21 @@ impl Store {
         self.plain_snapshot(f)
     }
 
+    /// [`Store::snapshot`] for a reader whose `f` cannot run twice, as it
+    /// prints as it goes (`list`, `log`): on a frozen store the file is
+    /// opened anew and read once, without the check that it did not change
+    /// meanwhile. Nothing decides a verdict this way.
+    pub fn snapshot_once<T>(&mut self, f: impl FnOnce(&Store) -> Result<T>) -> Result<T> {
+        if self.frozen {
+            self.refresh_frozen()?;
+        }
+        let mut f = Some(f);
+        self.plain_snapshot(|s| match f.take() {
+            Some(f) => f(s),
+            None => Err(crate::error::runtime("a snapshot ran twice")),
+        })
+    }
+
     pub(super) fn plain_snapshot<T>(&self, mut f: impl FnMut(&Store) -> Result<T>) -> Result<T> {
         self.conn.execute_batch("BEGIN")?;
         let result = f(self);

@@ -15,6 +15,7 @@ mod hostile;
 mod init;
 mod list;
 mod log;
+mod output;
 mod purge;
 mod reset;
 mod revoke;
@@ -86,6 +87,10 @@ impl Env {
             .env_remove("TOKENCTL_DB")
             .env_remove("TOKENCTL_ACTOR")
             .env_remove("NO_COLOR")
+            // A backtrace captured while memory runs out (the memory tests
+            // limit it) deadlocks in the standard library.
+            .env_remove("RUST_BACKTRACE")
+            .env_remove("RUST_LIB_BACKTRACE")
             .env("HOME", self.dir.path().join("home"))
             .env_remove("XDG_DATA_HOME");
         Run {
@@ -280,10 +285,13 @@ impl Run {
 }
 
 /// Starts `cmd` on a new pseudo-terminal (stdin, and stdout and stderr
-/// unless `cmd` redirects them), as an operator's shell would. With `raw`,
-/// escape codes are kept in what the session reads.
+/// unless `cmd` redirects them), as an operator's shell would: with
+/// `TERM=xterm` unless the test set a `TERM`. With `raw`, escape codes are
+/// kept in what the session reads.
 pub fn pty(mut cmd: Command, raw: bool) -> rexpect::session::PtySession {
-    cmd.env("TERM", "xterm");
+    if !cmd.get_envs().any(|(key, _)| key == "TERM") {
+        cmd.env("TERM", "xterm");
+    }
     let options = rexpect::reader::Options::new()
         .timeout_ms(Some(30_000))
         .strip_ansi_escape_codes(!raw);
