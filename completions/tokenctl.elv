@@ -19,7 +19,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
     var completions = [
         &'tokenctl'= {
             cand --db 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
-            cand --color 'When to colour human output; auto means only on a terminal without NO_COLOR'
+            cand --color 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb'
             cand --actor 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user'
             cand --json 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
             cand -q 'Print only the data the command exists for (a new secret); no notes'
@@ -45,7 +45,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
         &'tokenctl;init'= {
             cand --prefix 'Token prefix for this database: a lowercase letter, then 1-15 lowercase letters or digits'
             cand --db 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
-            cand --color 'When to colour human output; auto means only on a terminal without NO_COLOR'
+            cand --color 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb'
             cand --actor 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user'
             cand --json 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
             cand -q 'Print only the data the command exists for (a new secret); no notes'
@@ -62,7 +62,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand --expires-in 'Expire after this long, e.g. 90d, 12h, 2w, 1d12h [default: 180d]'
             cand --expires-at 'Expire at this time: RFC 3339 (2027-01-01T00:00:00Z) or a date (midnight UTC)'
             cand --db 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
-            cand --color 'When to colour human output; auto means only on a terminal without NO_COLOR'
+            cand --color 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb'
             cand --actor 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user'
             cand --no-expiry 'Never expire'
             cand --json 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
@@ -78,7 +78,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand --owner 'Only tokens of this owner'
             cand --expiring-within 'Only tokens, not revoked, that expire within this long from now'
             cand --db 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
-            cand --color 'When to colour human output; auto means only on a terminal without NO_COLOR'
+            cand --color 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb'
             cand --actor 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user'
             cand --json 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
             cand -q 'Print only the data the command exists for (a new secret); no notes'
@@ -90,7 +90,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
         }
         &'tokenctl;show'= {
             cand --db 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
-            cand --color 'When to colour human output; auto means only on a terminal without NO_COLOR'
+            cand --color 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb'
             cand --actor 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user'
             cand --json 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
             cand -q 'Print only the data the command exists for (a new secret); no notes'
@@ -103,7 +103,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
         &'tokenctl;revoke'= {
             cand --owner 'Instead of one token: every token of this owner not revoked yet, in one transaction'
             cand --db 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
-            cand --color 'When to colour human output; auto means only on a terminal without NO_COLOR'
+            cand --color 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb'
             cand --actor 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user'
             cand -y 'Do not ask for confirmation (needed without a terminal)'
             cand --yes 'Do not ask for confirmation (needed without a terminal)'
@@ -119,7 +119,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand --expires-in 'Expire after this long, e.g. 90d, 12h, 2w, 1d12h [default: 180d]'
             cand --expires-at 'Expire at this time: RFC 3339 (2027-01-01T00:00:00Z) or a date (midnight UTC)'
             cand --db 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
-            cand --color 'When to colour human output; auto means only on a terminal without NO_COLOR'
+            cand --color 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb'
             cand --actor 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user'
             cand --no-expiry 'Never expire'
             cand -y 'Do not ask for confirmation (needed without a terminal)'
@@ -134,7 +134,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
         }
         &'tokenctl;enable'= {
             cand --db 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
-            cand --color 'When to colour human output; auto means only on a terminal without NO_COLOR'
+            cand --color 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb'
             cand --actor 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user'
             cand --json 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
             cand -q 'Print only the data the command exists for (a new secret); no notes'
@@ -146,7 +146,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
         }
         &'tokenctl;disable'= {
             cand --db 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
-            cand --color 'When to colour human output; auto means only on a terminal without NO_COLOR'
+            cand --color 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb'
             cand --actor 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user'
             cand --json 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
             cand -q 'Print only the data the command exists for (a new secret); no notes'
@@ -159,7 +159,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
         &'tokenctl;verify'= {
             cand --require-scope 'Also require this scope (repeatable); lacking one is exit 4'
             cand --db 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
-            cand --color 'When to colour human output; auto means only on a terminal without NO_COLOR'
+            cand --color 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb'
             cand --actor 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user'
             cand --batch 'Read one token per line until end of input; write one JSON line per input line'
             cand --json 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
@@ -173,7 +173,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
         &'tokenctl;purge'= {
             cand --older-than 'Only tokens that expired (or were revoked) at least this long ago, e.g. 30d [default: 0s]'
             cand --db 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
-            cand --color 'When to colour human output; auto means only on a terminal without NO_COLOR'
+            cand --color 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb'
             cand --actor 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user'
             cand --include-revoked 'Also purge tokens revoked at least --older-than ago, expired or not'
             cand --dry-run 'Report what would be purged; change nothing'
@@ -188,7 +188,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
         &'tokenctl;log'= {
             cand --limit 'Only the N most recent events, still printed oldest first'
             cand --db 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
-            cand --color 'When to colour human output; auto means only on a terminal without NO_COLOR'
+            cand --color 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb'
             cand --actor 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user'
             cand --json 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
             cand -q 'Print only the data the command exists for (a new secret); no notes'
@@ -200,7 +200,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
         }
         &'tokenctl;completions'= {
             cand --db 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
-            cand --color 'When to colour human output; auto means only on a terminal without NO_COLOR'
+            cand --color 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb'
             cand --actor 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user'
             cand --json 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
             cand -q 'Print only the data the command exists for (a new secret); no notes'

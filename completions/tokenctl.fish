@@ -25,7 +25,7 @@ function __fish_tokenctl_using_subcommand
 end
 
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -l db -d 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
-complete -c tokenctl -n "__fish_tokenctl_needs_command" -l color -d 'When to colour human output; auto means only on a terminal without NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+complete -c tokenctl -n "__fish_tokenctl_needs_command" -l color -d 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb' -r -f -a "auto\t'Colour when stdout is a terminal, NO_COLOR is not set and TERM is not dumb'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -l actor -d 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user' -r
@@ -48,7 +48,7 @@ complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "completions" -d '
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand init" -l prefix -d 'Token prefix for this database: a lowercase letter, then 1-15 lowercase letters or digits' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand init" -l db -d 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand init" -l color -d 'When to colour human output; auto means only on a terminal without NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand init" -l color -d 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb' -r -f -a "auto\t'Colour when stdout is a terminal, NO_COLOR is not set and TERM is not dumb'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand init" -l actor -d 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user' -r
@@ -62,7 +62,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l scope -d 'A
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l expires-in -d 'Expire after this long, e.g. 90d, 12h, 2w, 1d12h [default: 180d]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l expires-at -d 'Expire at this time: RFC 3339 (2027-01-01T00:00:00Z) or a date (midnight UTC)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l db -d 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l color -d 'When to colour human output; auto means only on a terminal without NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l color -d 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb' -r -f -a "auto\t'Colour when stdout is a terminal, NO_COLOR is not set and TERM is not dumb'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l actor -d 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user' -r
@@ -78,7 +78,7 @@ active\t'Valid'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -l owner -d 'Only tokens of this owner' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -l expiring-within -d 'Only tokens, not revoked, that expire within this long from now' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -l db -d 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -l color -d 'When to colour human output; auto means only on a terminal without NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -l color -d 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb' -r -f -a "auto\t'Colour when stdout is a terminal, NO_COLOR is not set and TERM is not dumb'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -l actor -d 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user' -r
@@ -87,7 +87,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -s q -l quiet -d
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -s V -l version -d 'Print version'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand show" -l db -d 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand show" -l color -d 'When to colour human output; auto means only on a terminal without NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand show" -l color -d 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb' -r -f -a "auto\t'Colour when stdout is a terminal, NO_COLOR is not set and TERM is not dumb'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand show" -l actor -d 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user' -r
@@ -97,7 +97,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand show" -s h -l help -d 
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand show" -s V -l version -d 'Print version'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l owner -d 'Instead of one token: every token of this owner not revoked yet, in one transaction' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l db -d 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l color -d 'When to colour human output; auto means only on a terminal without NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l color -d 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb' -r -f -a "auto\t'Colour when stdout is a terminal, NO_COLOR is not set and TERM is not dumb'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l actor -d 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user' -r
@@ -109,7 +109,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -s V -l versio
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand reset" -l expires-in -d 'Expire after this long, e.g. 90d, 12h, 2w, 1d12h [default: 180d]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand reset" -l expires-at -d 'Expire at this time: RFC 3339 (2027-01-01T00:00:00Z) or a date (midnight UTC)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand reset" -l db -d 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand reset" -l color -d 'When to colour human output; auto means only on a terminal without NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand reset" -l color -d 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb' -r -f -a "auto\t'Colour when stdout is a terminal, NO_COLOR is not set and TERM is not dumb'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand reset" -l actor -d 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user' -r
@@ -120,7 +120,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand reset" -s q -l quiet -
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand reset" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand reset" -s V -l version -d 'Print version'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand enable" -l db -d 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand enable" -l color -d 'When to colour human output; auto means only on a terminal without NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand enable" -l color -d 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb' -r -f -a "auto\t'Colour when stdout is a terminal, NO_COLOR is not set and TERM is not dumb'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand enable" -l actor -d 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user' -r
@@ -129,7 +129,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand enable" -s q -l quiet 
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand enable" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand enable" -s V -l version -d 'Print version'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand disable" -l db -d 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand disable" -l color -d 'When to colour human output; auto means only on a terminal without NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand disable" -l color -d 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb' -r -f -a "auto\t'Colour when stdout is a terminal, NO_COLOR is not set and TERM is not dumb'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand disable" -l actor -d 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user' -r
@@ -139,7 +139,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand disable" -s h -l help 
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand disable" -s V -l version -d 'Print version'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -l require-scope -d 'Also require this scope (repeatable); lacking one is exit 4' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -l db -d 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -l color -d 'When to colour human output; auto means only on a terminal without NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -l color -d 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb' -r -f -a "auto\t'Colour when stdout is a terminal, NO_COLOR is not set and TERM is not dumb'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -l actor -d 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user' -r
@@ -150,7 +150,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -s h -l help -
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -s V -l version -d 'Print version'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand purge" -l older-than -d 'Only tokens that expired (or were revoked) at least this long ago, e.g. 30d [default: 0s]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand purge" -l db -d 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand purge" -l color -d 'When to colour human output; auto means only on a terminal without NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand purge" -l color -d 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb' -r -f -a "auto\t'Colour when stdout is a terminal, NO_COLOR is not set and TERM is not dumb'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand purge" -l actor -d 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user' -r
@@ -162,7 +162,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand purge" -s h -l help -d
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand purge" -s V -l version -d 'Print version'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -l limit -d 'Only the N most recent events, still printed oldest first' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -l db -d 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -l color -d 'When to colour human output; auto means only on a terminal without NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -l color -d 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb' -r -f -a "auto\t'Colour when stdout is a terminal, NO_COLOR is not set and TERM is not dumb'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -l actor -d 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user' -r
@@ -171,7 +171,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -s q -l quiet -d 
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -s V -l version -d 'Print version'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand completions" -l db -d 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand completions" -l color -d 'When to colour human output; auto means only on a terminal without NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand completions" -l color -d 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb' -r -f -a "auto\t'Colour when stdout is a terminal, NO_COLOR is not set and TERM is not dumb'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand completions" -l actor -d 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user' -r

@@ -55,7 +55,7 @@ pub struct Global {
     #[arg(short, long, global = true)]
     pub quiet: bool,
 
-    /// When to colour human output; auto means only on a terminal without NO_COLOR
+    /// When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
 
@@ -67,7 +67,7 @@ pub struct Global {
 /// When human output is coloured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
-    /// Colour when stdout is a terminal and NO_COLOR is not set
+    /// Colour when stdout is a terminal, NO_COLOR is not set and TERM is not dumb
     Auto,
     /// Always colour
     Always,

@@ -335,7 +335,7 @@ fn human(v: &Verdict) -> String {
     let who = v
         .token
         .as_ref()
-        .map(|t| format!(": token {} {:?} ({})", t.id, t.name, t.masked()))
+        .map(|t| format!(": token {} {} ({})", t.id, crate::text::quote(&t.name), t.masked()))
         .unwrap_or_default();
     match v.reason {
         None => format!("valid{who}"),
