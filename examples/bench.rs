@@ -18,9 +18,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use tokenctl::store::NewToken;
+use tokenctl::core::ops::{self, NewToken};
 use tokenctl::token::Secret;
-use tokenctl::{Store, time};
+use tokenctl::{SqliteStore, time};
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
 /// One part of the benchmark, selected by name with `BENCH_ONLY`.
@@ -455,20 +455,22 @@ impl Bench {
 /// secrets of a sample of the active ones.
 fn seed(path: &Path, count: usize, expired_half: bool) -> Res<Vec<Secret>> {
     let now = time::now();
-    let mut store = Store::open(path, None)?;
-    let new = (0..count).map(|i| NewToken {
-        name: format!("bench token {i}"),
-        owner: Some(format!("owner{}@example.com", i % 1000)),
-        scopes: vec![],
-        expires_at: Some(if expired_half && i % 2 == 1 {
-            now - DAY
-        } else {
-            now + 180 * DAY
-        }),
-    });
+    let mut store = SqliteStore::open(path, None)?;
+    let new: Vec<NewToken> = (0..count)
+        .map(|i| NewToken {
+            name: format!("bench token {i}"),
+            owner: Some(format!("owner{}@example.com", i % 1000)),
+            scopes: vec![],
+            expires_at: Some(if expired_half && i % 2 == 1 {
+                now - DAY
+            } else {
+                now + 180 * DAY
+            }),
+        })
+        .collect();
     let mut sample = Vec::new();
     let mut i = 0;
-    store.create_many(new, "bench", now, |_, secret| {
+    ops::create_many(&mut store, &new, "bench", now, &mut |_, secret| {
         if (!expired_half || i % 2 == 0) && sample.len() < SAMPLE {
             sample.push(secret);
         }

@@ -237,7 +237,7 @@ pub enum Command {
 }
 
 /// A token id: a positive integer.
-pub type Id = u64;
+pub type Id = crate::core::id::TokenId;
 
 /// When a new secret expires; at most one of these flags.
 #[derive(Debug, Args, Clone, Default)]
@@ -377,10 +377,7 @@ fn checked(
 }
 
 fn parse_id(s: &str) -> Result<Id, String> {
-    match digits(s) {
-        Some(id) if id > 0 => Ok(id),
-        _ => Err("a token id is a positive whole number, digits only".into()),
-    }
+    s.parse()
 }
 
 fn parse_limit(s: &str) -> Result<u32, String> {
@@ -419,6 +416,12 @@ impl Command {
             self,
             Command::Create(_) | Command::Reset(_) | Command::Verify(_)
         )
+    }
+
+    /// Whether the command's exit code answers a question, so that nothing
+    /// that happens to its output may change it.
+    pub fn answers(&self) -> bool {
+        matches!(self, Command::Verify(_))
     }
 
     /// Whether the command may create or change the database.

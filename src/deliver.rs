@@ -4,23 +4,23 @@
 
 use std::io;
 use std::os::fd::AsFd;
-use std::path::PathBuf;
 
 use zeroize::Zeroizing;
 
 use crate::cmd::Ctx;
-use crate::error::{Result, runtime};
+use crate::core::error::{Result, runtime};
+use crate::core::model::{Token, TokenJson};
+use crate::core::ops;
+use crate::core::token::Secret;
 use crate::guard::{self, Undo};
-use crate::model::{Token, TokenJson};
-use crate::store::Store;
+use crate::store::{Store, Target};
 use crate::time;
-use crate::token::Secret;
 
 /// Prints a new secret exactly once. If it cannot be delivered (stdout
 /// closed, `/dev/null`, full, a broken pipe, or a signal while the write
 /// waits), the token is revoked with a `secret not delivered` event.
 pub fn deliver(
-    store: &mut Store,
+    store: &mut dyn Store,
     ctx: &mut Ctx,
     token: &Token,
     secret: Secret,
@@ -37,7 +37,7 @@ pub fn deliver(
     if let Err(e) = delivered {
         let detail = format!("secret not delivered: {e}");
         let id = token.id;
-        let revoked = store.revoke(id as u64, &ctx.actor, ctx.now, Some(&detail));
+        let revoked = ops::revoke(store, id, &ctx.actor, ctx.now, Some(&detail));
         guard::set(Undo::Nothing);
         return Err(match revoked {
             Ok(_) => runtime(format!(
@@ -53,7 +53,7 @@ pub fn deliver(
     ctx.out.note(format!(
         "{verb} token {} {}",
         token.id,
-        crate::cmd::describe(token, ctx.now)
+        crate::phrase::describe(token, ctx.now)
     ));
     ctx.out
         .note("This is the only time the secret is shown: store it now.");
@@ -65,27 +65,27 @@ pub fn deliver(
 /// leaving an active one that nobody holds. Call [`crate::guard::protect`]
 /// first.
 pub fn issuing<T>(
-    path: Option<PathBuf>,
+    target: Target,
     actor: &str,
     issue: impl FnOnce() -> Result<(Token, T)>,
 ) -> Result<(Token, T)> {
     guard::set(Undo::Committing);
     let issued = issue();
-    match (&issued, path) {
-        (Ok((token, _)), Some(path)) => {
-            let id = token.id as u64;
+    match &issued {
+        Ok((token, _)) => {
+            let id = token.id;
             let actor = actor.to_owned();
             guard::set(Undo::Run(Box::new(move |signal| {
                 let detail = format!(
                     "secret not delivered: interrupted by {}",
                     guard::name(signal)
                 );
-                if let Ok(mut store) = Store::open_existing(&path) {
-                    let _ = store.revoke(id, &actor, time::now(), Some(&detail));
+                if let Ok(mut store) = target.open_existing() {
+                    let _ = ops::revoke(store.as_mut(), id, &actor, time::now(), Some(&detail));
                 }
             })));
         }
-        _ => guard::set(Undo::Nothing),
+        Err(_) => guard::set(Undo::Nothing),
     }
     issued
 }
@@ -144,7 +144,7 @@ mod tests {
     fn the_secret_buffer_never_grows() {
         let secret = Secret::generate("tok").unwrap();
         let token = Token {
-            id: 7,
+            id: crate::core::id::TokenId::new(7).unwrap(),
             name: "é".repeat(100),
             owner: Some("ü".repeat(200)),
             // Far more than any fixed guess at the size would hold.

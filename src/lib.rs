@@ -16,25 +16,29 @@
 
 pub mod cli;
 mod cmd;
+pub mod core;
 mod deliver;
 pub mod docs;
-pub mod error;
 mod guard;
-pub mod model;
+mod hints;
 mod output;
+mod phrase;
 mod prompt;
+mod session;
 pub mod store;
 pub mod text;
 pub mod time;
-pub mod token;
-pub mod validate;
+
+pub use crate::core::{error, model, token, validate};
 
 use std::process::ExitCode;
 
+pub use crate::core::id::TokenId;
 pub use docs::completion_script;
 pub use error::{Error, Result};
 pub use model::{Action, Event, Reason, Status, Token, Verdict};
 pub use store::Store;
+pub use store::sqlite::SqliteStore;
 
 /// Runs a parsed command line. `Ok` carries the exit code of a command that
 /// did its job (0; `verify` also 3 and 4).
@@ -49,7 +53,7 @@ pub fn exit(result: Result<u8>) -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(Error::BrokenPipe) => ExitCode::SUCCESS,
         Err(e) => {
-            error_line(&e.to_string());
+            error_line(&hints::line(&e));
             ExitCode::from(e.exit_code())
         }
     }

@@ -2,10 +2,11 @@
 
 use clap_complete::Shell;
 
-use crate::error::Result;
-use crate::output::Output;
+use super::Ctx;
+use crate::core::error::Result;
 
-/// Prints the completion script for `shell`.
-pub fn run(out: &mut Output, shell: Shell) -> Result<()> {
-    out.raw(&crate::completion_script(shell))
+/// Prints the completion script for `shell`, touching no database.
+pub fn run(ctx: &mut Ctx, shell: Shell) -> Result<u8> {
+    ctx.out.raw(&crate::completion_script(shell))?;
+    Ok(0)
 }

@@ -3,10 +3,11 @@
 
 use super::Ctx;
 use crate::cli::ListArgs;
-use crate::error::Result;
-use crate::model::Token;
+use crate::core::error::Result;
+use crate::core::model::Token;
+use crate::core::ops;
 use crate::output::{Cell, Table};
-use crate::store::{ListFilter, Store};
+use crate::store::ListFilter;
 use crate::time::{self, Epoch};
 
 const HEADER: [&str; 8] = [
@@ -21,7 +22,8 @@ const HEADER: [&str; 8] = [
 ];
 
 /// Lists the tokens that pass the filters, in id order.
-pub fn run(store: &mut Store, ctx: &mut Ctx, args: &ListArgs) -> Result<u8> {
+pub fn run(ctx: &mut Ctx, args: &ListArgs) -> Result<u8> {
+    let mut store = ctx.open()?;
     let filter = ListFilter {
         status: args.status,
         owner: args.owner.clone(),
@@ -31,14 +33,14 @@ pub fn run(store: &mut Store, ctx: &mut Ctx, args: &ListArgs) -> Result<u8> {
     let out = &mut ctx.out;
     if out.json {
         let mut array = out.json_array();
-        store.list(&filter, now, |t| array.push(&t.json(now)))?;
+        store.read_once(&mut |r| ops::list(r, &filter, now, &mut |t| array.push(&t.json(now))))?;
         return array.end().map(|()| 0);
     }
     // Two passes over the same rows, one to measure the columns and one to
     // print, in one read transaction so that both see the same tokens.
-    store.snapshot_once(|store| {
+    store.read_once(&mut |r| {
         let mut table = Table::new(&HEADER);
-        store.list(&filter, now, |t| {
+        ops::list(r, &filter, now, &mut |t| {
             table.measure(&cells(&t, now));
             Ok(())
         })?;
@@ -47,7 +49,7 @@ pub fn run(store: &mut Store, ctx: &mut Ctx, args: &ListArgs) -> Result<u8> {
             return Ok(());
         }
         out.start_table(&mut table)?;
-        store.list(&filter, now, |t| out.row(&table, &cells(&t, now)))
+        ops::list(r, &filter, now, &mut |t| out.row(&table, &cells(&t, now)))
     })?;
     Ok(0)
 }

@@ -3,26 +3,27 @@
 
 use super::Ctx;
 use crate::cli::LogArgs;
-use crate::error::Result;
-use crate::model::Event;
+use crate::core::error::Result;
+use crate::core::model::Event;
+use crate::core::ops;
 use crate::output::{Cell, Table};
-use crate::store::Store;
 use crate::time;
 
 const HEADER: [&str; 5] = ["AT", "TOKEN", "ACTION", "ACTOR", "DETAIL"];
 
 /// Shows the events of one token or of all.
-pub fn run(store: &mut Store, ctx: &mut Ctx, args: &LogArgs) -> Result<u8> {
+pub fn run(ctx: &mut Ctx, args: &LogArgs) -> Result<u8> {
+    let mut store = ctx.open()?;
     let out = &mut ctx.out;
     if out.json {
         let mut array = out.json_array();
-        store.log(args.id, args.limit, |e| array.push(&e))?;
+        store.read_once(&mut |r| ops::log(r, args.id, args.limit, &mut |e| array.push(&e)))?;
         return array.end().map(|()| 0);
     }
     // Measure, then print, from one snapshot (see list).
-    store.snapshot_once(|store| {
+    store.read_once(&mut |r| {
         let mut table = Table::new(&HEADER);
-        store.log(args.id, args.limit, |e| {
+        ops::log(r, args.id, args.limit, &mut |e| {
             table.measure(&cells(&e));
             Ok(())
         })?;
@@ -31,7 +32,7 @@ pub fn run(store: &mut Store, ctx: &mut Ctx, args: &LogArgs) -> Result<u8> {
             return Ok(());
         }
         out.start_table(&mut table)?;
-        store.log(args.id, args.limit, |e| out.row(&table, &cells(&e)))
+        ops::log(r, args.id, args.limit, &mut |e| out.row(&table, &cells(&e)))
     })?;
     Ok(0)
 }

@@ -2,26 +2,29 @@
 
 use serde::Serialize;
 
-use super::{Ctx, IDS_IN_NOTE, id_list, plural};
+use super::Ctx;
 use crate::cli::PurgeArgs;
-use crate::error::Result;
-use crate::store::{Purge, Store};
+use crate::core::error::Result;
+use crate::core::id::TokenId;
+use crate::core::ops::{self, Purge};
+use crate::phrase::{IDS_IN_NOTE, id_list, plural};
 
 #[derive(Serialize)]
 struct Report<'a> {
     purged: usize,
-    ids: &'a [i64],
+    ids: &'a [TokenId],
     dry_run: bool,
 }
 
 /// Purges, or with `--dry-run` reports what would go.
-pub fn run(store: &mut Store, ctx: &mut Ctx, args: &PurgeArgs) -> Result<u8> {
+pub fn run(ctx: &mut Ctx, args: &PurgeArgs) -> Result<u8> {
+    let mut store = ctx.open()?;
     let what = Purge {
         older_than: args.older_than.map_or(0, |d| d.as_secs()),
         include_revoked: args.include_revoked,
         dry_run: args.dry_run,
     };
-    let ids = store.purge(what, &ctx.actor, ctx.now)?;
+    let ids = ops::purge(store.as_mut(), what, &ctx.actor, ctx.now)?;
     if ctx.out.json {
         ctx.out.json_value(&Report {
             purged: ids.len(),

@@ -1,25 +1,21 @@
 //! `tokenctl reset`: a new secret under the same id, confirmed like revoke.
 
-use super::{Ctx, describe};
+use super::Ctx;
 use crate::cli::ResetArgs;
+use crate::core::error::Result;
+use crate::core::{ops, rules};
 use crate::deliver::{deliver, issuing};
-use crate::error::Result;
+use crate::phrase::describe;
 use crate::prompt;
-use crate::store::{Store, revoked_conflict};
-use crate::time::{self, Epoch};
+use crate::time;
 
 /// Checks the id and state, confirms, resets, and delivers the new secret.
-pub fn run(
-    store: &mut Store,
-    ctx: &mut Ctx,
-    args: &ResetArgs,
-    expires_at: Option<Epoch>,
-) -> Result<u8> {
+pub fn run(ctx: &mut Ctx, args: &ResetArgs) -> Result<u8> {
+    let expires_at = ctx.expiry(&args.expiry)?;
+    let mut store = ctx.open()?;
     let id = args.id;
-    let token = store.require(id)?;
-    if token.revoked_at.is_some() {
-        return Err(revoked_conflict("reset", id));
-    }
+    let token = ops::require(store.as_mut(), id)?;
+    rules::changeable(&token, "reset")?;
     if !args.yes {
         // The question says what the token will be, where that differs
         // from what it is: the new expiry.
@@ -39,11 +35,11 @@ pub fn run(
             &format!("reset token {id}"),
         )?;
     }
-    let path = store.path().map(ToOwned::to_owned);
-    let (token, secret) = issuing(path, &ctx.actor, || {
-        store.reset(id, expires_at, &ctx.actor, ctx.now)
+    let target = ctx.target()?;
+    let (token, secret) = issuing(target, &ctx.actor, || {
+        ops::reset(store.as_mut(), id, expires_at, &ctx.actor, ctx.now)
     })?;
-    let code = deliver(store, ctx, &token, secret, "reset")?;
+    let code = deliver(store.as_mut(), ctx, &token, secret, "reset")?;
     if token.disabled {
         // The switch is the operator's, not the secret's: reset keeps it.
         ctx.out.note(format!(

@@ -1,22 +1,28 @@
 //! `tokenctl revoke`: irreversible, confirmed; one token or all of an owner's.
 
-use super::{Ctx, IDS_IN_NOTE, describe, id_list, plural};
+use super::Ctx;
 use crate::cli::RevokeArgs;
-use crate::error::Result;
+use crate::core::error::{Result, runtime};
+use crate::core::id::TokenId;
+use crate::core::ops::{self, Change};
+use crate::phrase::{IDS_IN_NOTE, describe, id_list, plural};
 use crate::prompt;
-use crate::store::{Change, Store};
+use crate::store::{self, Store};
 use crate::text::quote;
 
 /// At most this many ids are named in the question of `revoke --owner`.
 const IDS_IN_QUESTION: usize = 10;
 
 /// Revokes after the checks the SPEC orders: unknown id, state, confirmation.
-pub fn run(store: &mut Store, ctx: &mut Ctx, args: &RevokeArgs) -> Result<u8> {
+pub fn run(ctx: &mut Ctx, args: &RevokeArgs) -> Result<u8> {
+    let mut store = ctx.open()?;
     if let Some(owner) = &args.owner {
-        return by_owner(store, ctx, owner, args.yes);
+        return by_owner(store.as_mut(), ctx, owner, args.yes);
     }
-    let id = args.id.unwrap_or_default();
-    let token = store.require(id)?;
+    let id = args
+        .id
+        .ok_or_else(|| runtime("revoke needs an id or --owner"))?;
+    let token = ops::require(store.as_mut(), id)?;
     let token = if token.revoked_at.is_some() {
         already(ctx, id);
         token
@@ -30,7 +36,7 @@ pub fn run(store: &mut Store, ctx: &mut Ctx, args: &RevokeArgs) -> Result<u8> {
                 &format!("revoke token {id}"),
             )?;
         }
-        match store.revoke(id, &ctx.actor, ctx.now, None)? {
+        match ops::revoke(store.as_mut(), id, &ctx.actor, ctx.now, None)? {
             Change::Done(t) => {
                 ctx.out.note(format!("revoked token {id}"));
                 t
@@ -48,7 +54,7 @@ pub fn run(store: &mut Store, ctx: &mut Ctx, args: &RevokeArgs) -> Result<u8> {
     Ok(0)
 }
 
-fn already(ctx: &Ctx, id: u64) {
+fn already(ctx: &Ctx, id: TokenId) {
     ctx.out
         .note(format!("token {id} is already revoked; nothing changed"));
 }
@@ -57,9 +63,11 @@ fn already(ctx: &Ctx, id: u64) {
 /// question that says how many. What is revoked is what is live when the
 /// transaction commits: a token issued to the owner while the question was
 /// open goes too, as incident response wants.
-fn by_owner(store: &mut Store, ctx: &mut Ctx, owner: &str, yes: bool) -> Result<u8> {
-    store.require_owner(owner)?;
-    let live = store.live_tokens_of(owner)?;
+fn by_owner(store: &mut dyn Store, ctx: &mut Ctx, owner: &str, yes: bool) -> Result<u8> {
+    let live = store::read(store, |r| {
+        ops::require_owner(r, owner)?;
+        r.live_tokens_of(owner)
+    })?;
     if live.is_empty() {
         ctx.out.note(format!(
             "every token of owner {} is revoked already; nothing changed",
@@ -72,7 +80,7 @@ fn by_owner(store: &mut Store, ctx: &mut Ctx, owner: &str, yes: bool) -> Result<
     }
     if !yes {
         let n = live.len();
-        let ids: Vec<i64> = live.iter().map(|t| t.id).collect();
+        let ids: Vec<TokenId> = live.iter().map(|t| t.id).collect();
         let question = if n == 1 {
             format!(
                 "Revoke token {} {}, the only token of owner {} not revoked yet? This cannot be undone.",
@@ -92,8 +100,8 @@ fn by_owner(store: &mut Store, ctx: &mut Ctx, owner: &str, yes: bool) -> Result<
             &format!("revoke the tokens of owner {}", quote(owner)),
         )?;
     }
-    let revoked = store.revoke_owner(owner, &ctx.actor, ctx.now)?;
-    let ids: Vec<i64> = revoked.iter().map(|t| t.id).collect();
+    let revoked = ops::revoke_owner(store, owner, &ctx.actor, ctx.now)?;
+    let ids: Vec<TokenId> = revoked.iter().map(|t| t.id).collect();
     ctx.out.note(format!(
         "revoked {} of owner {}: {}",
         plural(ids.len(), "token"),

@@ -2,14 +2,14 @@
 
 use super::Ctx;
 use crate::cli::Id;
-use crate::error::Result;
+use crate::core::error::Result;
+use crate::core::ops;
 use crate::output::{Cell, Table};
-use crate::store::Store;
 use crate::time::{self, Epoch};
 
 /// Shows the token, or exits 5 when there is none with this id.
-pub fn run(store: &Store, ctx: &mut Ctx, id: Id) -> Result<u8> {
-    let t = store.require(id)?;
+pub fn run(ctx: &mut Ctx, id: Id) -> Result<u8> {
+    let t = ops::require(ctx.open()?.as_mut(), id)?;
     let now = ctx.now;
     if ctx.out.json {
         ctx.out.json_value(&t.json(now))?;

@@ -103,8 +103,10 @@ fn schema_1_database(env: &Env, secrets: &[String]) {
     std::fs::create_dir_all(data).unwrap();
     let conn = rusqlite::Connection::open(env.db()).unwrap();
     conn.pragma_update(None, "journal_mode", "WAL").unwrap();
-    conn.execute_batch(include_str!("../../src/store/migrations/0001_init.sql"))
-        .unwrap();
+    conn.execute_batch(include_str!(
+        "../../src/store/sqlite/migrations/0001_init.sql"
+    ))
+    .unwrap();
     conn.execute("INSERT INTO meta (key, value) VALUES ('prefix', 'tok')", [])
         .unwrap();
     for s in secrets {

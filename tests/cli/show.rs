@@ -42,10 +42,15 @@ fn unknown_and_bad_ids() {
         .run()
         .code(2)
         .error_has("positive whole number");
-    env.cmd(&["show", "18446744073709551615"])
+    // No store can issue an id beyond a 64-bit signed integer.
+    env.cmd(&["show", "9223372036854775807"])
         .run()
         .code(5)
-        .error_has("18446744073709551615");
+        .error_has("9223372036854775807");
+    env.cmd(&["show", "9223372036854775808"])
+        .run()
+        .code(2)
+        .error_has("at most 9223372036854775807");
     env.cmd(&["show", "0"])
         .run()
         .code(2)

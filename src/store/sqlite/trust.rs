@@ -8,7 +8,7 @@ use std::io::ErrorKind;
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
 
-use crate::error::{Result, runtime};
+use crate::core::error::{Error, Result, StoreErrorKind, runtime};
 
 /// What the checks found out, for opening the database afterwards.
 #[derive(Debug)]
@@ -42,10 +42,10 @@ pub fn check(given: &Path) -> Result<Checked> {
         // to check; creating it reports the second.
         Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::NotADirectory) => None,
         Err(e) => {
-            return Err(runtime(format!(
-                "cannot reach database {} ({e}); check that this user may enter its directory, or pass --db",
-                path.display()
-            )));
+            return Err(Error::store(
+                StoreErrorKind::Unreachable,
+                format!("cannot reach database {} ({e})", path.display()),
+            ));
         }
     };
     let Some(meta) = meta else {
@@ -70,12 +70,15 @@ pub fn check(given: &Path) -> Result<Checked> {
     let mut trusted = Owners::mine();
     if !trusted.has(meta.uid()) {
         if rustix::fs::access(&real, rustix::fs::Access::WRITE_OK).is_ok() {
-            return Err(runtime(format!(
-                "refusing to use database {}: it belongs to {}, not to this user; \
+            return Err(Error::store(
+                StoreErrorKind::Untrusted,
+                format!(
+                    "refusing to use database {}: it belongs to {}, not to this user; \
                  run as that user, or chown it if it is yours",
-                path.display(),
-                user_name(meta.uid())
-            )));
+                    path.display(),
+                    user_name(meta.uid())
+                ),
+            ));
         }
         trusted.others_db = Some(meta.uid());
     }
@@ -109,10 +112,10 @@ fn refuse_special(path: &Path, meta: &Metadata) -> Result<()> {
     } else {
         "not a regular file"
     };
-    Err(runtime(format!(
-        "{} is {what}, not a database file; pass --db with the path of a database file",
-        path.display()
-    )))
+    Err(Error::store(
+        StoreErrorKind::NotAFile,
+        format!("{} is {what}, not a database file", path.display()),
+    ))
 }
 
 #[derive(Clone, Copy)]
@@ -143,25 +146,31 @@ impl Owners {
     fn check(&mut self, path: &Path, meta: &Metadata, kind: Kind) -> Result<()> {
         let mode = meta.mode() & 0o7777;
         if !self.has(meta.uid()) {
-            return Err(runtime(format!(
-                "refusing to use {} {}: it belongs to {}, not to this user or root, so \
+            return Err(Error::store(
+                StoreErrorKind::Untrusted,
+                format!(
+                    "refusing to use {} {}: it belongs to {}, not to this user or root, so \
                  someone else may have planted it; remove it if you did not make it",
-                noun(kind),
-                path.display(),
-                user_name(meta.uid())
-            )));
+                    noun(kind),
+                    path.display(),
+                    user_name(meta.uid())
+                ),
+            ));
         }
         if mode & 0o022 != 0 {
             let fix = match kind {
                 Kind::File => format!("chmod 600 {}", path.display()),
                 Kind::Directory => format!("chmod go-w {}", path.display()),
             };
-            return Err(runtime(format!(
-                "refusing to use {} {}: its mode {mode:04o} lets other users write it; \
+            return Err(Error::store(
+                StoreErrorKind::Untrusted,
+                format!(
+                    "refusing to use {} {}: its mode {mode:04o} lets other users write it; \
                  fix it with '{fix}'",
-                noun(kind),
-                path.display()
-            )));
+                    noun(kind),
+                    path.display()
+                ),
+            ));
         }
         Ok(())
     }
@@ -186,11 +195,14 @@ fn meta_of(path: &Path) -> Result<Metadata> {
 fn optional_meta(path: &Path) -> Result<Option<Metadata>> {
     // lstat: a link planted as -wal is refused as what it is, a link.
     match std::fs::symlink_metadata(path) {
-        Ok(m) if m.file_type().is_symlink() => Err(runtime(format!(
-            "refusing to use database file {}: it is a symbolic link, which SQLite never makes; \
+        Ok(m) if m.file_type().is_symlink() => Err(Error::store(
+            StoreErrorKind::Untrusted,
+            format!(
+                "refusing to use database file {}: it is a symbolic link, which SQLite never makes; \
              remove it if you did not make it",
-            path.display()
-        ))),
+                path.display()
+            ),
+        )),
         Ok(m) => Ok(Some(m)),
         Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
         Err(e) => Err(runtime(format!("cannot check {} ({e})", path.display()))),

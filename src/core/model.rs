@@ -4,8 +4,9 @@
 use serde::Serialize;
 use serde::ser::{SerializeStruct, Serializer};
 
+use crate::core::id::TokenId;
+use crate::core::token;
 use crate::time::{Epoch, rfc3339};
-use crate::token;
 
 /// A token's derived state; the first that applies wins, in this order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
@@ -37,7 +38,7 @@ impl Status {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Token {
     /// Positive, never reused.
-    pub id: i64,
+    pub id: TokenId,
     /// Display name.
     pub name: String,
     /// The user, e-mail or application it belongs to.
@@ -203,26 +204,27 @@ pub struct VerdictJson<'a> {
     token: Option<TokenJson<'a>>,
 }
 
-/// A change recorded in the audit trail.
+/// A change recorded in the audit trail. Each is stored as its own explicit
+/// number, so appending an action never renumbers history.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     /// Issued by `create`.
-    Created,
+    Created = 0,
     /// Given a new secret by `reset`.
-    Reset,
+    Reset = 1,
     /// Revoked.
-    Revoked,
+    Revoked = 2,
     /// Enabled again.
-    Enabled,
+    Enabled = 3,
     /// Disabled.
-    Disabled,
+    Disabled = 4,
     /// Deleted by `purge`.
-    Purged,
+    Purged = 5,
 }
 
 impl Action {
-    /// All actions, indexed by their stored code.
+    /// Every action.
     pub const ALL: [Action; 6] = [
         Action::Created,
         Action::Reset,
@@ -232,16 +234,14 @@ impl Action {
         Action::Purged,
     ];
 
-    /// The compact code stored in the database.
+    /// The number stored in the database.
     pub fn code(self) -> i64 {
         self as i64
     }
 
     /// The action stored under `code`.
     pub fn from_code(code: i64) -> Option<Action> {
-        usize::try_from(code)
-            .ok()
-            .and_then(|i| Action::ALL.get(i).copied())
+        Action::ALL.into_iter().find(|a| a.code() == code)
     }
 
     /// The lowercase name used in tables and JSON.
@@ -263,7 +263,7 @@ pub struct Event {
     /// When it happened.
     pub at: Epoch,
     /// The token it concerns.
-    pub token_id: i64,
+    pub token_id: TokenId,
     /// What happened.
     pub action: Action,
     /// Who did it.
@@ -281,5 +281,30 @@ impl Serialize for Event {
         o.serialize_field("actor", &self.actor)?;
         o.serialize_field("detail", &self.detail)?;
         o.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_action_codes_never_change() {
+        let codes: Vec<(i64, &str)> = Action::ALL.iter().map(|a| (a.code(), a.as_str())).collect();
+        assert_eq!(
+            codes,
+            [
+                (0, "created"),
+                (1, "reset"),
+                (2, "revoked"),
+                (3, "enabled"),
+                (4, "disabled"),
+                (5, "purged")
+            ]
+        );
+        for a in Action::ALL {
+            assert_eq!(Action::from_code(a.code()), Some(a));
+        }
+        assert_eq!(Action::from_code(6), None);
     }
 }

@@ -1,14 +1,16 @@
 //! Unit tests of the store on an in-memory database, with a moving clock.
 
-use super::{Change, ListFilter, NewToken, Purge, Store};
+use super::testkit::Db as Store;
+use crate::core::ops::{Change, NewToken, Purge};
 use crate::error::Error;
 use crate::model::{Action, Reason, Status};
+use crate::store::ListFilter;
 
 const T0: i64 = 1_800_000_000;
 
 /// The events `Store::log` streams, collected.
 fn events(
-    s: &Store,
+    s: &mut Store,
     id: Option<u64>,
     limit: Option<u32>,
 ) -> crate::Result<Vec<crate::model::Event>> {
@@ -37,7 +39,7 @@ fn create_then_verify() {
     let mut s = store();
     let (t, secret) = s.create(&new("a", Some(T0 + 100)), "ops", T0).unwrap();
     assert_eq!(
-        (t.id, t.scopes.clone(), t.created_by.as_str()),
+        (t.id.get(), t.scopes.clone(), t.created_by.as_str()),
         (1, vec!["read".into(), "write".into()], "ops")
     );
     assert_eq!(t.last4, secret.last4());
@@ -97,7 +99,7 @@ fn list_filters() {
     .unwrap();
     s.create(&new("b", Some(T0 + 500)), "ops", T0).unwrap();
     s.create(&new("c", None), "ops", T0).unwrap();
-    let ids = |f: ListFilter, now| {
+    let mut ids = |f: ListFilter, now| {
         let mut v = Vec::new();
         s.list(&f, now, |t| {
             v.push(t.id);
@@ -165,7 +167,7 @@ fn reset_kills_the_old_secret_and_keeps_the_rest() {
     s.set_disabled(1, true, "ops", T0).unwrap();
     let (t, fresh) = s.reset(1, Some(T0 + 1000), "ops", T0 + 20).unwrap();
     assert_eq!(
-        (t.id, t.disabled, t.scopes.clone(), t.expires_at),
+        (t.id.get(), t.disabled, t.scopes.clone(), t.expires_at),
         (1, true, vec!["deploy".into()], Some(T0 + 1000))
     );
     assert_eq!(
@@ -179,11 +181,11 @@ fn reset_kills_the_old_secret_and_keeps_the_rest() {
     s.revoke(1, "ops", T0 + 30, None).unwrap();
     assert!(matches!(
         s.reset(1, None, "ops", T0 + 40),
-        Err(Error::Conflict(_))
+        Err(Error::Revoked { .. })
     ));
     assert!(matches!(
         s.set_disabled(1, false, "ops", T0 + 40),
-        Err(Error::Conflict(_))
+        Err(Error::Revoked { .. })
     ));
     assert!(matches!(
         s.revoke(1, "ops", T0 + 40, None),
@@ -191,7 +193,7 @@ fn reset_kills_the_old_secret_and_keeps_the_rest() {
     ));
     assert!(matches!(
         s.reset(9, None, "ops", T0),
-        Err(Error::NotFound(9))
+        Err(Error::NotFound(id)) if id.get() == 9
     ));
 }
 
@@ -235,19 +237,19 @@ fn purge_keeps_history_and_never_reuses_ids() {
     );
     let (t, _) = s.create(&new("d", None), "ops", T0 + 300).unwrap();
     assert_eq!(t.id, 4);
-    let log = events(&s, Some(3), None).unwrap();
+    let log = events(&mut s, Some(3), None).unwrap();
     let actions: Vec<Action> = log.iter().map(|e| e.action).collect();
     assert_eq!(actions, [Action::Created, Action::Purged]);
     assert_eq!(log[1].actor, "cron");
     assert!(matches!(
-        events(&s, Some(99), None),
-        Err(Error::NotFound(99))
+        events(&mut s, Some(99), None),
+        Err(Error::NotFound(id)) if id.get() == 99
     ));
     assert_eq!(
-        events(&s, None, Some(2))
+        events(&mut s, None, Some(2))
             .unwrap()
             .iter()
-            .map(|e| e.token_id)
+            .map(|e| e.token_id.get())
             .collect::<Vec<_>>(),
         [2, 4]
     );
@@ -261,11 +263,11 @@ fn log_limit_edges() {
         s.create(&new(n, None), "ops", T0).unwrap();
     }
     s.set_disabled(2, true, "ops", T0).unwrap();
-    let ids = |id, limit| -> Vec<(i64, Action)> {
-        events(&s, id, limit)
+    let mut ids = |id, limit| -> Vec<(i64, Action)> {
+        events(&mut s, id, limit)
             .unwrap()
             .iter()
-            .map(|e| (e.token_id, e.action))
+            .map(|e| (e.token_id.get(), e.action))
             .collect()
     };
     assert_eq!(ids(None, Some(0)), []);
@@ -293,7 +295,7 @@ fn log_limit_edges() {
         called = true;
         Ok(())
     });
-    assert!(matches!(r, Err(Error::NotFound(9))) && !called);
+    assert!(matches!(r, Err(Error::NotFound(id)) if id.get() == 9) && !called);
 }
 
 #[test]

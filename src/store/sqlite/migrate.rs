@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, ErrorCode, TransactionBehavior};
 
-use crate::error::{Result, runtime};
+use crate::core::error::{Error, Result, StoreErrorKind, runtime};
 use crate::token::DEFAULT_PREFIX;
 
 /// Migration `n` (1-based) takes the schema from version `n - 1` to `n`.
@@ -46,8 +46,9 @@ pub fn migrate(conn: &mut Connection, prefix: Option<&str>, create: bool) -> Res
         // left as it was.
         match found {
             0 if !create => {
-                return Err(runtime(
-                    "it is empty, not yet a tokenctl database; create one with 'tokenctl init' or 'tokenctl create', or pass --db",
+                return Err(Error::store(
+                    StoreErrorKind::Missing,
+                    "it is empty, not yet a tokenctl database",
                 ));
             }
             0 => {}
@@ -95,9 +96,10 @@ fn set_wal(conn: &Connection) -> Result<()> {
     }
 }
 
-fn other_program() -> crate::Error {
-    runtime(
-        "it is an SQLite database of some other program, not tokenctl's; pass --db with another path",
+fn other_program() -> Error {
+    Error::store(
+        StoreErrorKind::NotTokenctl,
+        "it is an SQLite database of some other program, not tokenctl's",
     )
 }
 
@@ -134,7 +136,9 @@ fn check_not_newer(version: i64) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{NewToken, Store};
+    use crate::core::ops::NewToken;
+    use crate::store::sqlite::SqliteStore;
+    use crate::store::sqlite::testkit::Db;
     use crate::token::Secret;
 
     const T0: i64 = 1_800_000_000;
@@ -170,8 +174,10 @@ mod tests {
             .unwrap();
         assert_eq!(columns, 0);
 
-        let mut store = Store {
+        let mut store = Db(SqliteStore {
             conn,
+            name: ":memory:".into(),
+            prefix: "tok".into(),
             path: None,
             created: false,
             read_only: false,
@@ -179,7 +185,7 @@ mod tests {
             cache_mib: None,
             schema: LATEST,
             frozen: false,
-        };
+        });
         let verdicts: Vec<bool> = secrets
             .iter()
             .map(|s| store.check(s.expose(), &[], T0).unwrap().valid())
@@ -190,7 +196,7 @@ mod tests {
             ..NewToken::default()
         };
         let (token, secret) = store.create(&new, "ops", T0).unwrap();
-        assert_eq!(token.id, 4, "an id freed by purge was issued again");
+        assert_eq!(token.id.get(), 4, "an id freed by purge was issued again");
         assert!(store.check(secret.expose(), &[], T0).unwrap().valid());
     }
 }

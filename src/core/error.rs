@@ -1,7 +1,11 @@
 //! The one error type callers branch on, and the exit code of each kind
-//! (SPEC §4).
+//! (SPEC §4). Errors say what went wrong and nothing about any front end:
+//! the command line and the HTTP API add their own hints (see
+//! `cmd::hint`).
 
 use std::fmt;
+
+use crate::core::id::TokenId;
 
 /// What went wrong, sorted by what a caller (or the shell) does about it.
 #[derive(Debug, thiserror::Error)]
@@ -10,8 +14,8 @@ pub enum Error {
     #[error("{0}")]
     Usage(String),
     /// No token has this id: exit 5.
-    #[error("no token with id {0}; 'tokenctl list' shows the ids")]
-    NotFound(u64),
+    #[error("no token with id {0}")]
+    NotFound(TokenId),
     /// No token at all has this owner: exit 5. `similar` holds the owners
     /// that differ from it only in case.
     #[error("no token has owner {}{}", crate::text::quote(.owner), similar_owners(.similar))]
@@ -21,13 +25,24 @@ pub enum Error {
         /// Owners that differ only in case.
         similar: Vec<String>,
     },
-    /// The token's state forbids the change: exit 6.
+    /// A change of a revoked token: exit 6.
+    #[error("cannot {verb} token {id}: it is revoked, and revocation is final")]
+    Revoked {
+        /// What was refused: `reset`, `enable`, `disable`.
+        verb: &'static str,
+        /// The token.
+        id: TokenId,
+    },
+    /// The database's state forbids the change: exit 6.
     #[error("{0}")]
     Conflict(String),
+    /// The database could not be used: exit 1.
+    #[error("{0}")]
+    Store(StoreError),
     /// stdout was closed by its reader: quiet success, like `head` expects.
     #[error("broken pipe")]
     BrokenPipe,
-    /// The database, the file system, or a declined confirmation: exit 1.
+    /// The file system, a declined confirmation, anything else: exit 1.
     #[error("{}", Chain(.0))]
     Runtime(#[from] anyhow::Error),
 }
@@ -38,65 +53,58 @@ impl Error {
         match self {
             Error::Usage(_) => 2,
             Error::NotFound(_) | Error::NoSuchOwner { .. } => 5,
-            Error::Conflict(_) => 6,
+            Error::Revoked { .. } | Error::Conflict(_) => 6,
             Error::BrokenPipe => 0,
-            Error::Runtime(_) => 1,
+            Error::Store(_) | Error::Runtime(_) => 1,
         }
     }
-}
 
-impl From<rusqlite::Error> for Error {
-    fn from(e: rusqlite::Error) -> Self {
-        Error::Runtime(anyhow::Error::new(DatabaseError(e)))
+    /// A store error of this kind.
+    pub fn store(kind: StoreErrorKind, message: impl fmt::Display) -> Error {
+        Error::Store(StoreError {
+            kind,
+            message: message.to_string(),
+        })
     }
 }
 
-/// A failed SQLite call, told the way an operator can act on it: what is
-/// wrong, SQLite's own words in parentheses, and what to do.
+/// Why a database could not be used, sorted by what a person does about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreErrorKind {
+    /// There is no database (no file; no tables in a PostgreSQL database).
+    Missing,
+    /// The path is no database file: a directory, a FIFO, a device.
+    NotAFile,
+    /// Damaged, another program's, or empty.
+    NotTokenctl,
+    /// A database file or directory could not be made.
+    CannotCreate,
+    /// The database's directory cannot be entered.
+    Unreachable,
+    /// Someone else could have written its files.
+    Untrusted,
+    /// Its schema is newer than this binary.
+    Newer,
+    /// The server is down, refused the login, or has no such database.
+    Connect,
+    /// Anything else: disk full, I/O, read-only, locked, a server error.
+    Other,
+}
+
+/// A database that could not be used, and why.
 #[derive(Debug)]
-pub struct DatabaseError(pub rusqlite::Error);
-
-impl DatabaseError {
-    /// SQLite's primary result code, if SQLite produced this error.
-    pub fn code(&self) -> Option<rusqlite::ErrorCode> {
-        self.0.sqlite_error_code()
-    }
+pub struct StoreError {
+    /// What a person does about it.
+    pub kind: StoreErrorKind,
+    /// What went wrong, naming the database.
+    pub message: String,
 }
 
-impl fmt::Display for DatabaseError {
+impl fmt::Display for StoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        use rusqlite::ErrorCode as C;
-        // rusqlite's message is one line of SQLite's text; its source repeats it.
-        let said = self.0.to_string();
-        let said = said.lines().next().unwrap_or_default();
-        let (what, todo) = match self.code() {
-            Some(C::NotADatabase | C::DatabaseCorrupt) => (
-                "it is damaged or not a database",
-                "restore it from a backup, or pass --db with another path",
-            ),
-            Some(C::DiskFull) => ("the disk is full", "free some space and try again"),
-            Some(C::SystemIoFailure) => (
-                "reading or writing it failed",
-                "check that its disk has free space and works, then try again",
-            ),
-            Some(C::ReadOnly) => (
-                "this user may only read it",
-                "run as a user who may write the file and its directory",
-            ),
-            Some(C::PermissionDenied | C::CannotOpen) => (
-                "it cannot be opened",
-                "check that the file and its directory exist and that this user may read and write them",
-            ),
-            Some(C::DatabaseBusy | C::DatabaseLocked) => {
-                ("another process kept it locked for too long", "try again")
-            }
-            _ => return write!(f, "database error: {said}"),
-        };
-        write!(f, "{what} ({said}); {todo}")
+        f.write_str(&self.message)
     }
 }
-
-impl std::error::Error for DatabaseError {}
 
 fn similar_owners(similar: &[String]) -> String {
     match similar {
@@ -121,7 +129,7 @@ impl fmt::Display for Chain<'_> {
         let mut first = true;
         for cause in self.0.chain() {
             let text = cause.to_string();
-            // rusqlite repeats the cause in its own message; one line is enough.
+            // A driver may repeat the cause in its own message; one line is enough.
             let text = text.lines().next().unwrap_or_default();
             if !first {
                 f.write_str(": ")?;

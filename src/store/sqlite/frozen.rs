@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags};
 
-use super::{Store, cannot_open_shm, trust};
+use super::{SqliteStore, cannot_open_shm, trust};
 use crate::error::{Error, Result, runtime};
 
 /// A snapshot is tried this often while the file keeps changing under it.
@@ -82,7 +82,7 @@ pub(super) fn connect(path: &Path) -> Result<Connection> {
     )
 }
 
-impl Store {
+impl SqliteStore {
     /// `f` in one read transaction on a frozen store: a connection opened
     /// for it, and its answer used only when the files did not change
     /// meanwhile. When a writer has left changes in the `-wal` file, the
@@ -91,7 +91,7 @@ impl Store {
     /// is an error.
     pub(super) fn frozen_snapshot<T>(
         &mut self,
-        mut f: impl FnMut(&Store) -> Result<T>,
+        mut f: impl FnMut(&mut dyn crate::store::Reader) -> Result<T>,
     ) -> Result<T> {
         let path = self.path.clone().unwrap_or_default();
         for _ in 0..ATTEMPTS {
@@ -108,7 +108,7 @@ impl Store {
     }
 }
 
-impl Store {
+impl SqliteStore {
     /// Opens a frozen store's file anew: immutable when no changes are
     /// pending, else an ordinary connection (or the error that the pending
     /// changes cannot be read). Returns the files' stamp before, and

@@ -2,9 +2,11 @@
 //! creation, read snapshots, the hash table kept apart from the tokens, and
 //! the read-only connection that reopens read-write on its first write.
 
-use super::{ListFilter, NewToken, Purge, Store};
+use super::testkit::Db as Store;
+use crate::core::ops::{NewToken, Purge};
 use crate::error::Error;
 use crate::model::{Action, Reason};
+use crate::store::ListFilter;
 
 const T0: i64 = 1_800_000_000;
 
@@ -17,7 +19,7 @@ fn new(name: &str) -> NewToken {
 
 /// The events `Store::log` streams, collected.
 fn events(
-    s: &Store,
+    s: &mut Store,
     id: Option<u64>,
     limit: Option<u32>,
 ) -> crate::Result<Vec<crate::model::Event>> {
@@ -29,10 +31,10 @@ fn events(
     Ok(all)
 }
 
-fn ids(s: &Store, now: i64) -> Vec<i64> {
+fn ids(s: &mut Store, now: i64) -> Vec<i64> {
     let mut v = Vec::new();
     s.list(&ListFilter::default(), now, |t| {
-        v.push(t.id);
+        v.push(t.id.get());
         Ok(())
     })
     .unwrap();
@@ -41,7 +43,7 @@ fn ids(s: &Store, now: i64) -> Vec<i64> {
 
 /// Rows of a table, to see what a change left behind.
 fn count(s: &Store, table: &str) -> i64 {
-    s.conn
+    s.0.conn
         .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
         .unwrap()
 }
@@ -67,19 +69,19 @@ fn create_many_writes_what_create_writes() {
         })
         .unwrap();
     assert_eq!(n, 3);
-    assert_eq!(ids(&s, T0), [1, 2, 3]);
+    assert_eq!(ids(&mut s, T0), [1, 2, 3]);
     for (id, secret) in &secrets {
         let v = s.check(secret.expose(), &[], T0).unwrap();
         assert!(v.valid(), "token {id}");
         let t = v.token.unwrap();
-        assert_eq!((t.id, t.last4.as_str()), (*id, secret.last4()));
+        assert_eq!((t.id.get(), t.last4.as_str()), (*id, secret.last4()));
         assert_eq!((t.created_at, t.created_by.as_str()), (T0, "ops"));
     }
     let b = s.require(2).unwrap();
     assert_eq!(b.owner.as_deref(), Some("alice"));
     assert_eq!(b.scopes, ["admin", "deploy"]);
     assert_eq!(b.expires_at, Some(T0 + 100));
-    let log = events(&s, None, None).unwrap();
+    let log = events(&mut s, None, None).unwrap();
     assert_eq!(log.len(), 3);
     assert!(
         log.iter()
@@ -87,7 +89,7 @@ fn create_many_writes_what_create_writes() {
     );
     // One create after them takes the next id, as it would have anyway.
     let (t, _) = s.create(&new("d"), "ops", T0).unwrap();
-    assert_eq!(t.id, 4);
+    assert_eq!(t.id.get(), 4);
 }
 
 #[test]
@@ -107,11 +109,11 @@ fn create_many_is_all_or_nothing() {
         })
         .unwrap_err();
     assert_eq!(err.to_string(), "stop");
-    assert!(ids(&s, T0).is_empty());
-    assert!(events(&s, None, None).unwrap().is_empty());
+    assert!(ids(&mut s, T0).is_empty());
+    assert!(events(&mut s, None, None).unwrap().is_empty());
     assert_eq!(count(&s, "token_hashes"), 0);
     let (t, _) = s.create(&new("x"), "ops", T0).unwrap();
-    assert_eq!(t.id, 1);
+    assert_eq!(t.id.get(), 1);
 }
 
 #[test]
@@ -123,7 +125,7 @@ fn hashes_go_with_their_tokens() {
         ..new("b")
     };
     let (_, b) = s.create(&expiring, "ops", T0).unwrap();
-    let (_, fresh) = s.reset(a.id as u64, None, "ops", T0).unwrap();
+    let (_, fresh) = s.reset(a.id.get() as u64, None, "ops", T0).unwrap();
     assert_eq!(
         s.check(old.expose(), &[], T0).unwrap().reason,
         Some(Reason::Unknown)
@@ -142,20 +144,21 @@ fn hashes_go_with_their_tokens() {
 
 #[test]
 fn a_snapshot_answers_and_ends() {
+    use crate::store::Store as _;
     let mut s = Store::open_in_memory().unwrap();
     let (_, secret) = s.create(&new("a"), "ops", T0).unwrap();
-    let valid = s
-        .snapshot(|s| {
-            let first = s.check(secret.expose(), &[], T0)?.valid();
-            let again = s.check(secret.expose(), &[], T0)?.valid();
-            Ok(first && again)
-        })
-        .unwrap();
+    let hash = secret.hash();
+    let valid = crate::store::read(&mut s.0, |r| {
+        let mut found = Vec::new();
+        r.by_hashes(&[hash, hash], &mut found)?;
+        Ok(found.iter().all(Option::is_some))
+    })
+    .unwrap();
     assert!(valid);
-    let err = s
-        .snapshot(|_| -> crate::Result<()> { Err(Error::NotFound(9)) })
-        .unwrap_err();
-    assert!(matches!(err, Error::NotFound(9)));
+    let err =
+        s.0.read(&mut |_| Err(Error::Usage("stop".into())))
+            .unwrap_err();
+    assert!(matches!(err, Error::Usage(_)));
     // No transaction is left open: a write still goes through.
     s.set_disabled(1, true, "ops", T0).unwrap();
     assert!(s.require(1).unwrap().disabled);
@@ -165,19 +168,18 @@ fn a_snapshot_answers_and_ends() {
 fn a_reader_reopens_read_write_for_its_first_write() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("t.db");
-    let (_, secret) = Store::open(&path, None)
-        .unwrap()
+    let (_, secret) = Store(super::SqliteStore::open(&path, None).unwrap())
         .create(&new("a"), "ops", T0)
         .unwrap();
-    let mut s = Store::open_existing(&path).unwrap();
-    assert!(s.conn.is_readonly(rusqlite::MAIN_DB).unwrap());
+    let mut s = Store(super::SqliteStore::open_existing(&path).unwrap());
+    assert!(s.0.conn.is_readonly(rusqlite::MAIN_DB).unwrap());
     assert!(!s.read_only(), "a writable file is not read-only");
     assert_eq!(s.get(1).unwrap().unwrap().last_used_at, None);
     // Recording the first use takes a read-write connection.
     let v = s.verify(secret.expose(), &[], T0).unwrap();
     assert_eq!(v.token.unwrap().last_used_at, Some(T0));
-    assert!(!s.conn.is_readonly(rusqlite::MAIN_DB).unwrap());
+    assert!(!s.0.conn.is_readonly(rusqlite::MAIN_DB).unwrap());
     drop(s);
-    let s = Store::open_existing(&path).unwrap();
+    let mut s = Store(super::SqliteStore::open_existing(&path).unwrap());
     assert_eq!(s.require(1).unwrap().last_used_at, Some(T0));
 }

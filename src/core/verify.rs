@@ -1,0 +1,340 @@
+//! The verify engine, for every front end: one presented token, or a stream
+//! of them answered in groups from one read snapshot each, with use recorded
+//! at most once a minute per token; and the line reader that keeps what it
+//! reads in memory it wipes.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{self, BufRead, Read};
+use std::os::fd::AsFd;
+
+use zeroize::Zeroizing;
+
+use crate::core::error::{Error, Result};
+use crate::core::id::TokenId;
+use crate::core::model::Verdict;
+use crate::core::rules::{self, USE_INTERVAL};
+use crate::core::token::{self, Presented, TokenHash};
+use crate::store::Store;
+use crate::time::{self, Epoch};
+
+/// Longer input cannot be a token; it is read to its end of line and
+/// answered `malformed`, without being kept in memory.
+pub const MAX_LINE: usize = 4096;
+/// Uses recorded by a batch are written in transactions of about this many.
+const USE_BATCH: usize = 4096;
+/// Bytes of input read at a time.
+const INPUT_BUF: usize = 64 * 1024;
+/// A batch answers at most this many buffered lines from one read
+/// snapshot (a few milliseconds' worth, and at most about 500 KiB of
+/// answers held in memory).
+const SNAPSHOT_LINES: usize = 1024;
+
+/// Checks one presented token and records its use when it is valid.
+pub fn verify(
+    store: &mut dyn Store,
+    presented: &str,
+    required_scopes: &[String],
+    now: Epoch,
+) -> Result<Verdict> {
+    let Some(hash) = hash_of(presented) else {
+        return Ok(rules::malformed());
+    };
+    let mut found = Vec::with_capacity(1);
+    crate::store::read(store, |r| {
+        found.clear();
+        r.by_hashes(std::slice::from_ref(&hash), &mut found)
+    })?;
+    let mut verdict = rules::verdict(found.pop().flatten(), required_scopes, now);
+    if let Some(t) = verdict.token.as_mut().filter(|_| verdict.reason.is_none()) {
+        if rules::needs_use_recorded(t, now)
+            && store.record_use(&[t.id], now, now - USE_INTERVAL)? > 0
+        {
+            t.last_used_at = Some(now);
+        }
+    }
+    Ok(verdict)
+}
+
+/// The hash a well-formed token is looked up by; `None` when it is
+/// malformed (wrong shape or checksum), which needs no lookup. A token of
+/// another prefix is well formed, and simply not found.
+pub fn hash_of(presented: &str) -> Option<TokenHash> {
+    token::parse(presented)?;
+    Some(token::hash(presented))
+}
+
+/// Where a batch's answers go.
+pub trait Answers {
+    /// One group of answers, JSON Lines, in input order.
+    fn write(&mut self, answers: &[u8]) -> Result<()>;
+    /// Everything written so far must reach the reader: the batch is about
+    /// to wait for input.
+    fn flush(&mut self) -> Result<()>;
+}
+
+/// Answers every line of `input`, in order, as JSON Lines, in groups: the
+/// lines already read (at most [`SNAPSHOT_LINES`]) are looked up in one
+/// read snapshot, their answers collected in memory, and only after the
+/// snapshot has ended are they written, so a reader that stalls never
+/// keeps a snapshot open (which would keep SQLite from reusing its `-wal`
+/// file). Before it waits for more input, it records the uses seen and
+/// flushes every answer, so a caller that sends one token and waits for its
+/// answer gets it. Each line reads the clock, so no token is accepted
+/// after its expiry.
+pub fn batch(
+    store: &mut dyn Store,
+    input: &mut Input,
+    required: &[String],
+    out: &mut dyn Answers,
+) -> Result<()> {
+    let mut line = Presented::new(String::new());
+    let mut scratch = Zeroizing::new(Vec::with_capacity(MAX_LINE));
+    // Each line of a group as its lookup needs it; `None`: malformed. The
+    // plaintext is wiped as soon as it has been parsed and hashed.
+    let mut group: Vec<Option<TokenHash>> = Vec::with_capacity(SNAPSHOT_LINES);
+    let mut hashes: Vec<TokenHash> = Vec::with_capacity(SNAPSHOT_LINES);
+    let mut found = Vec::with_capacity(SNAPSHOT_LINES);
+    let mut answers: Vec<u8> = Vec::with_capacity(SNAPSHOT_LINES * 512);
+    let mut valid: Vec<(TokenId, Epoch)> = Vec::new();
+    let mut pending: Vec<TokenId> = Vec::new();
+    // When this process last recorded each token's use.
+    let mut recorded: HashMap<TokenId, Epoch> = HashMap::new();
+    let mut buf = Vec::with_capacity(512);
+    let read_only = store.read_only();
+    let mut eof = false;
+    while !eof {
+        if !input.whole_line_buffered() {
+            record(store, &mut pending)?;
+            out.flush()?;
+        }
+        group.clear();
+        while group.len() < SNAPSHOT_LINES {
+            // Only the first line of a group may wait for input.
+            if !group.is_empty() && !input.whole_line_buffered() {
+                break;
+            }
+            let Some(ok) = read_line(input, &mut line, &mut scratch)? else {
+                eof = true;
+                break;
+            };
+            group.push(if ok { hash_of(line.trimmed()) } else { None });
+            line.clear();
+        }
+        if group.is_empty() {
+            break;
+        }
+        hashes.clear();
+        hashes.extend(group.iter().flatten());
+        crate::store::read(store, |r| {
+            found.clear();
+            r.by_hashes(&hashes, &mut found)
+        })?;
+        answers.clear();
+        valid.clear();
+        let mut found_iter = found.drain(..);
+        for lookup in &group {
+            let now = time::now();
+            let verdict = match lookup {
+                Some(_) => rules::verdict(found_iter.next().flatten(), required, now),
+                None => rules::malformed(),
+            };
+            if let Some(t) = verdict.token.as_ref().filter(|_| verdict.valid()) {
+                if !read_only && rules::needs_use_recorded(t, now) {
+                    valid.push((t.id, now));
+                }
+            }
+            buf.clear();
+            serde_json::to_writer(&mut buf, &verdict.json(now)).map_err(anyhow::Error::from)?;
+            buf.push(b'\n');
+            answers.extend_from_slice(&buf);
+        }
+        drop(found_iter);
+        for &(id, now) in &valid {
+            if recorded.get(&id).is_none_or(|&at| at <= now - USE_INTERVAL) {
+                recorded.insert(id, now);
+                pending.push(id);
+            }
+        }
+        out.write(&answers)?;
+        if pending.len() >= USE_BATCH {
+            record(store, &mut pending)?;
+        }
+    }
+    record(store, &mut pending)?;
+    out.flush()
+}
+
+fn record(store: &mut dyn Store, pending: &mut Vec<TokenId>) -> Result<()> {
+    if !pending.is_empty() {
+        let now = time::now();
+        store.record_use(pending, now, now - USE_INTERVAL)?;
+        pending.clear();
+    }
+    Ok(())
+}
+
+/// Reads one line into `line`: `None` at end of input, `Some(false)` for a
+/// line that cannot be a token (too long, not UTF-8). `bytes` is scratch
+/// space of `MAX_LINE` bytes, wiped when dropped; it never grows, so no
+/// copy of a secret is left behind in memory given back unwiped. (`line`
+/// may grow, but only right after `clear` has wiped it.)
+pub fn read_line(
+    input: &mut impl BufRead,
+    line: &mut Presented,
+    bytes: &mut Zeroizing<Vec<u8>>,
+) -> Result<Option<bool>> {
+    line.clear();
+    bytes.clear();
+    let mut fits = true;
+    let mut any = false;
+    loop {
+        let chunk = input.fill_buf().map_err(read_error)?;
+        if chunk.is_empty() {
+            break;
+        }
+        any = true;
+        let (part, done) = match chunk.iter().position(|&b| b == b'\n') {
+            Some(i) => (&chunk[..=i], true),
+            None => (chunk, false),
+        };
+        if fits && bytes.len() + part.len() <= MAX_LINE {
+            bytes.extend_from_slice(part);
+        } else {
+            fits = false;
+        }
+        let n = part.len();
+        input.consume(n);
+        if done {
+            break;
+        }
+    }
+    if !any {
+        return Ok(None);
+    }
+    let ok = match std::str::from_utf8(bytes) {
+        Ok(s) if fits => {
+            line.buf().push_str(s);
+            true
+        }
+        _ => false,
+    };
+    Ok(Some(ok))
+}
+
+/// stdin, read through a buffer of this module's own that is wiped when
+/// dropped: the standard library's stdin buffer would keep the last
+/// presented tokens in memory until the process ends.
+pub struct Input {
+    inner: Box<dyn Read>,
+    buf: Zeroizing<Vec<u8>>,
+    pos: usize,
+    filled: usize,
+}
+
+impl Input {
+    /// stdin, through this reader's own buffer.
+    pub fn stdin() -> Input {
+        // A closed stdin reads as empty, as it does through `io::stdin()`.
+        let inner: Box<dyn Read> = match io::stdin().as_fd().try_clone_to_owned() {
+            Ok(fd) => Box::new(File::from(fd)),
+            Err(_) => Box::new(io::empty()),
+        };
+        Input {
+            inner,
+            buf: Zeroizing::new(vec![0; INPUT_BUF]),
+            pos: 0,
+            filled: 0,
+        }
+    }
+
+    /// Whether a whole line is already read and waiting, so answering it
+    /// cannot block.
+    pub fn whole_line_buffered(&self) -> bool {
+        self.buf[self.pos..self.filled].contains(&b'\n')
+    }
+}
+
+impl Read for Input {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let available = self.fill_buf()?;
+        let n = available.len().min(out.len());
+        out[..n].copy_from_slice(&available[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl BufRead for Input {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.pos == self.filled {
+            self.pos = 0;
+            self.filled = 0;
+            self.filled = loop {
+                match self.inner.read(&mut self.buf) {
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    result => break result?,
+                }
+            };
+        }
+        Ok(&self.buf[self.pos..self.filled])
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.pos = (self.pos + n).min(self.filled);
+    }
+}
+
+fn read_error(e: io::Error) -> Error {
+    Error::Runtime(anyhow::Error::new(e).context("cannot read stdin"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Reads `input` line by line through a reader that hands out a few
+    /// bytes at a time, as a pipe may; returns each line's outcome.
+    fn lines(input: &[u8]) -> Vec<Option<String>> {
+        let mut reader = io::BufReader::with_capacity(7, input);
+        let mut line = Presented::new(String::new());
+        let mut scratch = Zeroizing::new(Vec::with_capacity(MAX_LINE));
+        let mut out = Vec::new();
+        while let Some(ok) = read_line(&mut reader, &mut line, &mut scratch).unwrap() {
+            assert_eq!(scratch.capacity(), MAX_LINE, "the scratch buffer grew");
+            out.push(ok.then(|| line.trimmed().to_owned()));
+        }
+        out
+    }
+
+    #[test]
+    fn lines_are_read_whole_in_pieces_and_long_ones_refused() {
+        let long = "y".repeat(3 * MAX_LINE);
+        let input = format!("tok_abc\n\n {long} \nlast");
+        assert_eq!(
+            lines(input.as_bytes()),
+            [
+                Some("tok_abc".to_owned()),
+                Some(String::new()),
+                None,
+                Some("last".to_owned())
+            ]
+        );
+        assert_eq!(lines(b"\xff\xfe\n"), [None]);
+        assert_eq!(lines(b""), Vec::<Option<String>>::new());
+    }
+
+    #[test]
+    fn the_input_buffer_passes_everything_through() {
+        let data: Vec<u8> = (0..3 * INPUT_BUF as u32).map(|i| (i % 251) as u8).collect();
+        let mut input = Input {
+            inner: Box::new(io::Cursor::new(data.clone())),
+            buf: Zeroizing::new(vec![0; INPUT_BUF]),
+            pos: 0,
+            filled: 0,
+        };
+        let mut got = Vec::new();
+        input.read_to_end(&mut got).unwrap();
+        assert_eq!(got, data);
+    }
+}

@@ -1,0 +1,319 @@
+//! Every SQL statement of the SQLite store: the [`Reader`] and [`Writer`]
+//! queries, run inside the read snapshot or `BEGIN IMMEDIATE` transaction
+//! that `SqliteStore` opened.
+
+use std::sync::LazyLock;
+
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use crate::core::error::Result;
+use crate::core::id::TokenId;
+use crate::core::model::{Action, Event, Token};
+use crate::core::token::TokenHash;
+use crate::store::{ListFilter, NewEvent, NewRow, Reader, Writer, join_scopes, split_scopes};
+use crate::time::Epoch;
+
+const COLUMNS: &str = "id, name, owner, scopes, disabled, last4, created_at, created_by, \
+                       expires_at, last_used_at, revoked_at";
+
+/// The lookup of a presented token, formatted once: `verify --batch` runs
+/// it for every line.
+static BY_HASH: LazyLock<String> = LazyLock::new(|| {
+    format!("SELECT {COLUMNS} FROM tokens WHERE id = (SELECT id FROM token_hashes WHERE hash = ?1)")
+});
+/// The same lookup in schema 1, where the hash was a column of `tokens`.
+static BY_HASH_1: LazyLock<String> =
+    LazyLock::new(|| format!("SELECT {COLUMNS} FROM tokens WHERE hash = ?1"));
+
+/// A connection inside a snapshot or transaction, with what its rows need.
+pub(super) struct Sql<'a> {
+    pub conn: &'a Connection,
+    pub prefix: &'a str,
+    /// The schema version read (1 for a database a reader may not upgrade).
+    pub schema: i64,
+}
+
+impl ToSql for TokenId {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::from(self.get()))
+    }
+}
+
+impl FromSql for TokenId {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        let n = i64::column_result(value)?;
+        TokenId::new(n).ok_or(FromSqlError::OutOfRange(n))
+    }
+}
+
+impl Sql<'_> {
+    fn row(&self, r: &Row<'_>) -> rusqlite::Result<Token> {
+        let scopes: String = r.get(3)?;
+        Ok(Token {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            owner: r.get(2)?,
+            scopes: split_scopes(&scopes),
+            disabled: r.get(4)?,
+            last4: r.get(5)?,
+            prefix: self.prefix.to_owned(),
+            created_at: r.get(6)?,
+            created_by: r.get(7)?,
+            expires_at: r.get(8)?,
+            last_used_at: r.get(9)?,
+            revoked_at: r.get(10)?,
+        })
+    }
+}
+
+impl Reader for Sql<'_> {
+    fn get(&mut self, id: TokenId) -> Result<Option<Token>> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!("SELECT {COLUMNS} FROM tokens WHERE id = ?1"))?
+            .query_row([id], |r| self.row(r))
+            .optional()?)
+    }
+
+    fn by_hashes(&mut self, hashes: &[TokenHash], found: &mut Vec<Option<Token>>) -> Result<()> {
+        // No round trips to save: one indexed lookup each.
+        let mut stmt = self.conn.prepare_cached(if self.schema == 1 {
+            &BY_HASH_1
+        } else {
+            &BY_HASH
+        })?;
+        for hash in hashes {
+            found.push(stmt.query_row([&hash[..]], |r| self.row(r)).optional()?);
+        }
+        Ok(())
+    }
+
+    fn list(
+        &mut self,
+        filter: &ListFilter,
+        now: Epoch,
+        each: &mut dyn FnMut(Token) -> Result<()>,
+    ) -> Result<()> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM tokens
+             WHERE (?1 IS NULL OR owner = ?1)
+               AND (?2 IS NULL OR (revoked_at IS NULL AND expires_at > ?3 AND expires_at <= ?3 + ?2))
+             ORDER BY id"
+        ))?;
+        let rows = stmt.query_map(params![filter.owner, filter.expiring_within, now], |r| {
+            self.row(r)
+        })?;
+        for token in rows {
+            each(token?)?;
+        }
+        Ok(())
+    }
+
+    fn issued(&mut self, id: TokenId) -> Result<bool> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM audit WHERE token_id = ?1)")?
+            .query_row([id], |r| r.get(0))?)
+    }
+
+    fn log(
+        &mut self,
+        token: Option<TokenId>,
+        limit: Option<u32>,
+        each: &mut dyn FnMut(Event) -> Result<()>,
+    ) -> Result<()> {
+        // The most recent N, oldest first, without a sort: everything after
+        // the (N+1)-th most recent event, in seq order (the primary key).
+        // One statement, so the bound and the rows come from one snapshot.
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT at, token_id, action, actor, detail FROM audit
+             WHERE (?1 IS NULL OR token_id = ?1)
+               AND (?2 IS NULL OR seq > ifnull(
+                     (SELECT seq FROM audit WHERE (?1 IS NULL OR token_id = ?1)
+                      ORDER BY seq DESC LIMIT 1 OFFSET ?2),
+                     seq - 1))
+             ORDER BY seq",
+        )?;
+        let rows = stmt.query_map(params![token, limit.map(i64::from)], |r| {
+            let code: i64 = r.get(2)?;
+            Ok(Event {
+                at: r.get(0)?,
+                token_id: r.get(1)?,
+                action: Action::from_code(code)
+                    .ok_or(rusqlite::Error::IntegralValueOutOfRange(2, code))?,
+                actor: r.get(3)?,
+                detail: r.get(4)?,
+            })
+        })?;
+        for event in rows {
+            each(event?)?;
+        }
+        Ok(())
+    }
+
+    fn owner_exists(&mut self, owner: &str) -> Result<bool> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM tokens WHERE owner = ?1)")?
+            .query_row([owner], |r| r.get(0))?)
+    }
+
+    fn owners(&mut self, each: &mut dyn FnMut(String) -> Result<()>) -> Result<()> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT DISTINCT owner FROM tokens WHERE owner IS NOT NULL")?;
+        for owner in stmt.query_map([], |r| r.get::<_, String>(0))? {
+            each(owner?)?;
+        }
+        Ok(())
+    }
+
+    fn live_tokens_of(&mut self, owner: &str) -> Result<Vec<Token>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM tokens WHERE owner = ?1 AND revoked_at IS NULL ORDER BY id"
+        ))?;
+        let tokens = stmt
+            .query_map([owner], |r| self.row(r))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(tokens)
+    }
+
+    fn purgeable(&mut self, cutoff: Epoch, include_revoked: bool) -> Result<Vec<TokenId>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT id FROM tokens WHERE expires_at <= ?1 OR (?2 AND revoked_at <= ?1) ORDER BY id",
+            )?
+            .query_map(params![cutoff, include_revoked], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+impl Writer for Sql<'_> {
+    fn lock(&mut self, id: TokenId) -> Result<Option<Token>> {
+        // BEGIN IMMEDIATE already holds the database's one write lock.
+        self.get(id)
+    }
+
+    fn insert(&mut self, row: &NewRow<'_>) -> Result<TokenId> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO tokens (last4, name, owner, scopes, created_at, created_by, expires_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
+                row.last4,
+                row.name,
+                row.owner,
+                join_scopes(row.scopes),
+                row.created_at,
+                row.created_by,
+                row.expires_at
+            ])?;
+        let id = TokenId::new(self.conn.last_insert_rowid()).ok_or_else(|| {
+            crate::core::error::runtime("SQLite issued an id that is not positive")
+        })?;
+        store_hash(self.conn, row.hash, id)?;
+        Ok(id)
+    }
+
+    fn set_revoked(&mut self, id: TokenId, at: Epoch) -> Result<()> {
+        self.conn
+            .prepare_cached("UPDATE tokens SET revoked_at = ?2 WHERE id = ?1")?
+            .execute(params![id, at])?;
+        Ok(())
+    }
+
+    fn revoke_owner(&mut self, owner: &str, at: Epoch) -> Result<Vec<TokenId>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "UPDATE tokens SET revoked_at = ?2 WHERE owner = ?1 AND revoked_at IS NULL RETURNING id",
+            )?
+            .query_map(params![owner, at], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn set_disabled(&mut self, id: TokenId, disabled: bool) -> Result<()> {
+        self.conn
+            .prepare_cached("UPDATE tokens SET disabled = ?2 WHERE id = ?1")?
+            .execute(params![id, disabled])?;
+        Ok(())
+    }
+
+    fn replace_secret(
+        &mut self,
+        id: TokenId,
+        hash: &TokenHash,
+        last4: &str,
+        expires_at: Option<Epoch>,
+    ) -> Result<()> {
+        // token_hashes has no index by id (it would store every hash a
+        // second time): this deletes in one scan, tens of milliseconds at a
+        // million tokens, for an interactive command.
+        self.conn
+            .prepare_cached("DELETE FROM token_hashes WHERE id = ?1")?
+            .execute([id])?;
+        store_hash(self.conn, hash, id)?;
+        self.conn
+            .prepare_cached(
+                "UPDATE tokens SET last4 = ?2, expires_at = ?3, last_used_at = NULL WHERE id = ?1",
+            )?
+            .execute(params![id, last4, expires_at])?;
+        Ok(())
+    }
+
+    fn record_use(&mut self, ids: &[TokenId], now: Epoch, since: Epoch) -> Result<usize> {
+        let mut stmt = self.conn.prepare_cached(
+            "UPDATE tokens SET last_used_at = ?2
+             WHERE id = ?1 AND (last_used_at IS NULL OR last_used_at <= ?3)",
+        )?;
+        let mut n = 0;
+        for id in ids {
+            n += stmt.execute(params![id, now, since])?;
+        }
+        Ok(n)
+    }
+
+    fn delete(&mut self, ids: &[TokenId]) -> Result<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        // The hashes go in one scan of token_hashes (it has no index by
+        // id) against a temporary set of the ids.
+        self.conn.execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS doomed (id INTEGER PRIMARY KEY); DELETE FROM doomed;",
+        )?;
+        {
+            let mut add = self
+                .conn
+                .prepare_cached("INSERT INTO doomed (id) VALUES (?1)")?;
+            for id in ids {
+                add.execute([id])?;
+            }
+        }
+        self.conn.execute_batch(
+            "DELETE FROM token_hashes WHERE id IN (SELECT id FROM doomed);
+             DELETE FROM tokens WHERE id IN (SELECT id FROM doomed);
+             DELETE FROM doomed;",
+        )?;
+        Ok(())
+    }
+
+    fn append(&mut self, e: &NewEvent<'_>) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO audit (at, token_id, action, actor, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![e.at, e.token_id, e.action.code(), e.actor, e.detail])?;
+        Ok(())
+    }
+}
+
+/// Files a secret's hash under token `id`, for verify to find it by.
+fn store_hash(conn: &Connection, hash: &TokenHash, id: TokenId) -> Result<()> {
+    conn.prepare_cached("INSERT INTO token_hashes (hash, id) VALUES (?1, ?2)")?
+        .execute(params![&hash[..], id])?;
+    Ok(())
+}
