@@ -1,13 +1,14 @@
-//! tokenctl administers API tokens kept in a local SQLite database.
+//! tokenctl administers API tokens kept in SQLite or PostgreSQL.
 //!
-//! The binary is a thin shell over this library. A Rust service can embed
-//! the [`Store`] to check presented tokens in-process:
+//! The binary is a thin shell over this library: [`core`] holds every rule
+//! and operation, [`store`] the one interface both backends implement. A
+//! Rust service can check presented tokens in-process:
 //!
 //! ```no_run
-//! use tokenctl::{Store, time};
+//! use tokenctl::{SqliteStore, core::verify, time};
 //!
-//! let mut store = Store::open_existing("/var/lib/app/tokens.db".as_ref())?;
-//! let verdict = store.verify("tok_…", &["deploy".to_string()], time::now())?;
+//! let mut store = SqliteStore::open_existing("/var/lib/app/tokens.db".as_ref())?;
+//! let verdict = verify::verify(&mut store, "tok_…", &["deploy".to_string()], time::now())?;
 //! if verdict.valid() {
 //!     // serve the request
 //! }
