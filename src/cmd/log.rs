@@ -42,7 +42,10 @@ pub fn run(ctx: &mut Ctx, args: &LogArgs) -> Result<u8> {
 fn cells(e: &Event) -> [Cell<'_>; 5] {
     [
         Cell::whole(time::rfc3339(e.at)),
-        Cell::whole(e.token_id.to_string()),
+        Cell::whole(
+            e.token_id
+                .map_or_else(|| "-".to_owned(), |id| id.to_string()),
+        ),
         Cell::whole(e.action.as_str()),
         Cell::new(e.actor.as_str()),
         Cell::new(e.detail.as_deref().unwrap_or("")),

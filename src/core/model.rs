@@ -221,17 +221,20 @@ pub enum Action {
     Disabled = 4,
     /// Deleted by `purge`.
     Purged = 5,
+    /// The database was filled by `load`; names no token.
+    Loaded = 6,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 6] = [
+    pub const ALL: [Action; 7] = [
         Action::Created,
         Action::Reset,
         Action::Revoked,
         Action::Enabled,
         Action::Disabled,
         Action::Purged,
+        Action::Loaded,
     ];
 
     /// The number stored in the database.
@@ -253,17 +256,26 @@ impl Action {
             Action::Enabled => "enabled",
             Action::Disabled => "disabled",
             Action::Purged => "purged",
+            Action::Loaded => "loaded",
         }
+    }
+
+    /// The action of this lowercase name.
+    pub fn from_name(name: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.as_str() == name)
     }
 }
 
 /// One entry of the audit trail.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
+    /// Its place in the trail: increasing, never reused.
+    pub seq: i64,
     /// When it happened.
     pub at: Epoch,
-    /// The token it concerns.
-    pub token_id: TokenId,
+    /// The token it concerns; `None` for an event of the whole database
+    /// (`loaded`).
+    pub token_id: Option<TokenId>,
     /// What happened.
     pub action: Action,
     /// Who did it.
@@ -274,7 +286,8 @@ pub struct Event {
 
 impl Serialize for Event {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = s.serialize_struct("Event", 5)?;
+        let mut o = s.serialize_struct("Event", 6)?;
+        o.serialize_field("seq", &self.seq)?;
         o.serialize_field("at", &rfc3339(self.at))?;
         o.serialize_field("token_id", &self.token_id)?;
         o.serialize_field("action", &self.action)?;
@@ -299,12 +312,13 @@ mod tests {
                 (2, "revoked"),
                 (3, "enabled"),
                 (4, "disabled"),
-                (5, "purged")
+                (5, "purged"),
+                (6, "loaded")
             ]
         );
         for a in Action::ALL {
             assert_eq!(Action::from_code(a.code()), Some(a));
         }
-        assert_eq!(Action::from_code(6), None);
+        assert_eq!(Action::from_code(7), None);
     }
 }

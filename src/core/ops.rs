@@ -284,7 +284,7 @@ fn append(
 ) -> Result<()> {
     w.append(&NewEvent {
         at,
-        token_id,
+        token_id: Some(token_id),
         action,
         actor,
         detail,

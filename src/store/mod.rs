@@ -196,8 +196,8 @@ pub struct NewRow<'a> {
 pub struct NewEvent<'a> {
     /// When.
     pub at: Epoch,
-    /// The token.
-    pub token_id: TokenId,
+    /// The token; `None` for an event of the whole database.
+    pub token_id: Option<TokenId>,
     /// What happened.
     pub action: Action,
     /// Who did it.

@@ -70,7 +70,8 @@ fn every_change_is_an_event_oldest_first() {
         assert_eq!(e["actor"], actor, "{e}");
         assert_eq!(e["detail"], Value::Null, "{e}");
         let keys: Vec<&String> = e.as_object().unwrap().keys().collect();
-        assert_eq!(keys.len(), 5, "{e}");
+        assert_eq!(keys.len(), 6, "{e}");
+        assert!(e["seq"].as_i64().unwrap() > 0, "{e}");
         let at = e["at"].as_str().unwrap();
         assert!(
             at.len() == 20 && at.ends_with('Z') && chrono::DateTime::parse_from_rfc3339(at).is_ok(),

@@ -12,6 +12,7 @@ use crate::token::DEFAULT_PREFIX;
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_token_hashes.sql"),
+    include_str!("migrations/0003_audit_of_the_database.sql"),
 ];
 
 /// The schema version this binary writes.

@@ -127,7 +127,7 @@ impl Reader for Sql<'_> {
         // the (N+1)-th most recent event, in seq order (the primary key).
         // One statement, so the bound and the rows come from one snapshot.
         let mut stmt = self.conn.prepare_cached(
-            "SELECT at, token_id, action, actor, detail FROM audit
+            "SELECT seq, at, token_id, action, actor, detail FROM audit
              WHERE (?1 IS NULL OR token_id = ?1)
                AND (?2 IS NULL OR seq > ifnull(
                      (SELECT seq FROM audit WHERE (?1 IS NULL OR token_id = ?1)
@@ -136,14 +136,15 @@ impl Reader for Sql<'_> {
              ORDER BY seq",
         )?;
         let rows = stmt.query_map(params![token, limit.map(i64::from)], |r| {
-            let code: i64 = r.get(2)?;
+            let code: i64 = r.get(3)?;
             Ok(Event {
-                at: r.get(0)?,
-                token_id: r.get(1)?,
+                seq: r.get(0)?,
+                at: r.get(1)?,
+                token_id: r.get(2)?,
                 action: Action::from_code(code)
-                    .ok_or(rusqlite::Error::IntegralValueOutOfRange(2, code))?,
-                actor: r.get(3)?,
-                detail: r.get(4)?,
+                    .ok_or(rusqlite::Error::IntegralValueOutOfRange(3, code))?,
+                actor: r.get(4)?,
+                detail: r.get(5)?,
             })
         })?;
         for event in rows {

@@ -249,7 +249,7 @@ fn purge_keeps_history_and_never_reuses_ids() {
         events(&mut s, None, Some(2))
             .unwrap()
             .iter()
-            .map(|e| e.token_id.get())
+            .map(|e| e.token_id.unwrap().get())
             .collect::<Vec<_>>(),
         [2, 4]
     );
@@ -267,7 +267,7 @@ fn log_limit_edges() {
         events(&mut s, id, limit)
             .unwrap()
             .iter()
-            .map(|e| (e.token_id.get(), e.action))
+            .map(|e| (e.token_id.unwrap().get(), e.action))
             .collect()
     };
     assert_eq!(ids(None, Some(0)), []);
