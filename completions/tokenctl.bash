@@ -25,6 +25,9 @@ _tokenctl() {
             tokenctl,disable)
                 cmd="tokenctl__subcmd__disable"
                 ;;
+            tokenctl,dump)
+                cmd="tokenctl__subcmd__dump"
+                ;;
             tokenctl,enable)
                 cmd="tokenctl__subcmd__enable"
                 ;;
@@ -36,6 +39,9 @@ _tokenctl() {
                 ;;
             tokenctl,list)
                 cmd="tokenctl__subcmd__list"
+                ;;
+            tokenctl,load)
+                cmd="tokenctl__subcmd__load"
                 ;;
             tokenctl,log)
                 cmd="tokenctl__subcmd__log"
@@ -64,6 +70,9 @@ _tokenctl() {
             tokenctl__subcmd__help,disable)
                 cmd="tokenctl__subcmd__help__subcmd__disable"
                 ;;
+            tokenctl__subcmd__help,dump)
+                cmd="tokenctl__subcmd__help__subcmd__dump"
+                ;;
             tokenctl__subcmd__help,enable)
                 cmd="tokenctl__subcmd__help__subcmd__enable"
                 ;;
@@ -75,6 +84,9 @@ _tokenctl() {
                 ;;
             tokenctl__subcmd__help,list)
                 cmd="tokenctl__subcmd__help__subcmd__list"
+                ;;
+            tokenctl__subcmd__help,load)
+                cmd="tokenctl__subcmd__help__subcmd__load"
                 ;;
             tokenctl__subcmd__help,log)
                 cmd="tokenctl__subcmd__help__subcmd__log"
@@ -101,7 +113,7 @@ _tokenctl() {
 
     case "${cmd}" in
         tokenctl)
-            opts="-q -h -V --db --json --quiet --color --actor --help --version init create list show revoke reset enable disable verify purge log completions help"
+            opts="-q -h -V --db --json --quiet --color --actor --help --version init create list show revoke reset enable disable verify purge log dump load completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -224,6 +236,32 @@ _tokenctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        tokenctl__subcmd__dump)
+            opts="-q -h -V --db --json --quiet --color --actor --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         tokenctl__subcmd__enable)
             opts="-q -h -V --db --json --quiet --color --actor --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -251,7 +289,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__help)
-            opts="init create list show revoke reset enable disable verify purge log completions help"
+            opts="init create list show revoke reset enable disable verify purge log dump load completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -293,6 +331,20 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__help__subcmd__disable)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokenctl__subcmd__help__subcmd__dump)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -349,6 +401,20 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokenctl__subcmd__help__subcmd__load)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -495,6 +561,32 @@ _tokenctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokenctl__subcmd__load)
+            opts="-q -h -V --db --json --quiet --color --actor --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

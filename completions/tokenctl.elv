@@ -39,6 +39,8 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand verify 'Check a token read from stdin (never from the command line)'
             cand purge 'Delete expired (and optionally revoked) tokens, for cron'
             cand log 'Show the audit trail of changes, oldest first'
+            cand dump 'Write the whole database to stdout as JSON Lines, to back it up or move it'
+            cand load 'Fill an empty database from a dump read on stdin, keeping ids, hashes and the trail'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -198,6 +200,30 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'tokenctl;dump'= {
+            cand --db 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
+            cand --color 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb'
+            cand --actor 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user'
+            cand --json 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
+            cand -q 'Print only the data the command exists for (a new secret); no notes'
+            cand --quiet 'Print only the data the command exists for (a new secret); no notes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tokenctl;load'= {
+            cand --db 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
+            cand --color 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb'
+            cand --actor 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user'
+            cand --json 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
+            cand -q 'Print only the data the command exists for (a new secret); no notes'
+            cand --quiet 'Print only the data the command exists for (a new secret); no notes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'tokenctl;completions'= {
             cand --db 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
             cand --color 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb'
@@ -222,6 +248,8 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand verify 'Check a token read from stdin (never from the command line)'
             cand purge 'Delete expired (and optionally revoked) tokens, for cron'
             cand log 'Show the audit trail of changes, oldest first'
+            cand dump 'Write the whole database to stdout as JSON Lines, to back it up or move it'
+            cand load 'Fill an empty database from a dump read on stdin, keeping ids, hashes and the trail'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -246,6 +274,10 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
         &'tokenctl;help;purge'= {
         }
         &'tokenctl;help;log'= {
+        }
+        &'tokenctl;help;dump'= {
+        }
+        &'tokenctl;help;load'= {
         }
         &'tokenctl;help;completions'= {
         }

@@ -225,8 +225,31 @@ pub enum Command {
     /// was never issued is exit 5.
     ///
     /// A table for people; with --json an array of
-    /// {"at", "token_id", "action", "actor", "detail"}, oldest first.
+    /// {"seq", "at", "token_id", "action", "actor", "detail"}, oldest first
+    /// (token_id is null for an event of the whole database, "loaded").
     Log(LogArgs),
+
+    /// Write the whole database to stdout as JSON Lines, to back it up or move it
+    ///
+    /// A header line {"tokenctl_dump": 1, "prefix": "tok"}, then every token
+    /// with the SHA-256 of its secret (never a secret), every audit event,
+    /// and the highest id ever issued, {"last_id": N}. The lines hold no
+    /// time of the dump and no backend's name, so two dumps of the same data
+    /// are equal, and a dump of SQLite loaded into PostgreSQL dumps the same
+    /// again (but for the event that load adds). Read from one snapshot.
+    Dump,
+
+    /// Fill an empty database from a dump read on stdin, keeping ids, hashes and the trail
+    ///
+    /// The database may be missing (load creates it, with the dump's prefix),
+    /// or exist with no token and no event and the dump's prefix; anything
+    /// else is exit 6. Every line is checked before anything is written: a
+    /// line that is not valid dump input is exit 2 naming its number, and
+    /// nothing is loaded. Ids, secrets' hashes, times, the trail and the id
+    /// high-water mark are kept, in one transaction, so every secret issued
+    /// before still verifies and no id is issued twice; then one "loaded"
+    /// event is appended.
+    Load,
 
     /// Print a shell completion script
     Completions {
@@ -432,6 +455,7 @@ impl Command {
                 | Command::Show { .. }
                 | Command::Verify(_)
                 | Command::Log(_)
+                | Command::Dump
                 | Command::Purge(PurgeArgs { dry_run: true, .. })
                 | Command::Completions { .. }
         )

@@ -81,7 +81,8 @@ fn exit_codes(command: &str) -> &'static [u8] {
         "reset" | "enable" | "disable" => &[0, 1, 2, 5, 6],
         "init" => &[0, 1, 2, 6],
         "verify" => &[0, 1, 2, 3, 4],
-        "create" | "list" | "purge" | "completions" => &[0, 1, 2],
+        "create" | "list" | "purge" | "completions" | "dump" => &[0, 1, 2],
+        "load" => &[0, 1, 2, 6],
         _ => &[0, 1, 2, 3, 4, 5, 6],
     }
 }
@@ -246,6 +247,14 @@ fn command_examples(command: &str) -> &'static [Example] {
         "log" => &[Example {
             what: "The history of token 42, and the 20 most recent changes of all tokens:",
             code: "tokenctl log 42\ntokenctl log --limit 20",
+        }],
+        "dump" => &[Example {
+            what: "A nightly backup, and moving a database from SQLite to PostgreSQL:",
+            code: "tokenctl dump > tokens-$(date +%F).jsonl\ntokenctl --db ~/tokens.db dump > all.jsonl\ntokenctl --db postgresql://ops@db/tokens load < all.jsonl",
+        }],
+        "load" => &[Example {
+            what: "Restore a backup into a new database:",
+            code: "tokenctl --db /var/lib/tokenctl/tokens.db load < tokens-2026-12-01.jsonl",
         }],
         "completions" => &[
             Example {

@@ -4,9 +4,11 @@
 mod completions;
 mod create;
 mod disable;
+mod dump;
 mod enable;
 mod init;
 mod list;
+mod load;
 mod log;
 mod purge;
 mod reset;
@@ -39,6 +41,8 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Verify(args) => verify::run(&mut ctx, &args),
         Command::Purge(args) => purge::run(&mut ctx, &args),
         Command::Log(args) => log::run(&mut ctx, &args),
+        Command::Dump => dump::run(&mut ctx),
+        Command::Load => load::run(&mut ctx),
         Command::Completions { shell } => completions::run(&mut ctx, shell),
     }?;
     let flushed = ctx.out.finish();

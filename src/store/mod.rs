@@ -128,6 +128,16 @@ pub trait Reader {
     /// Ids of the tokens `purge` would remove: expired at or before
     /// `cutoff`, or (with `include_revoked`) revoked at or before it.
     fn purgeable(&mut self, cutoff: Epoch, include_revoked: bool) -> Result<Vec<TokenId>>;
+
+    /// Every token with the hash of its current secret, in id order,
+    /// streamed (for `dump`).
+    fn dump_tokens(&mut self, each: &mut dyn FnMut(Token, TokenHash) -> Result<()>) -> Result<()>;
+
+    /// The highest id ever issued (0 for none), purged ones included.
+    fn last_id(&mut self) -> Result<i64>;
+
+    /// Whether the database holds no token and no event.
+    fn is_empty(&mut self) -> Result<bool>;
 }
 
 /// Changes, inside a write transaction; each is written with the events the
@@ -168,6 +178,15 @@ pub trait Writer: Reader {
 
     /// Appends an event to the trail.
     fn append(&mut self, event: &NewEvent<'_>) -> Result<()>;
+
+    /// Stores a token as a dump holds it, id and all (for `load`).
+    fn restore_token(&mut self, token: &Token, hash: &TokenHash) -> Result<()>;
+
+    /// Stores an event as a dump holds it, seq and all (for `load`).
+    fn restore_event(&mut self, event: &Event) -> Result<()>;
+
+    /// Makes sure no id up to `last` is ever issued (for `load`).
+    fn set_last_id(&mut self, last: i64) -> Result<()>;
 }
 
 /// A token about to be stored, already validated by the core.

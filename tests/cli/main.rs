@@ -8,6 +8,7 @@ mod batch_stream;
 mod clock;
 mod concurrency;
 mod create;
+mod dump;
 mod faults;
 mod generated;
 mod global;
@@ -34,7 +35,7 @@ use serde_json::Value;
 use tempfile::TempDir;
 
 /// Every subcommand, as `--help` lists them.
-pub const COMMANDS: [&str; 12] = [
+pub const COMMANDS: [&str; 14] = [
     "init",
     "create",
     "list",
@@ -46,6 +47,8 @@ pub const COMMANDS: [&str; 12] = [
     "verify",
     "purge",
     "log",
+    "dump",
+    "load",
     "completions",
 ];
 

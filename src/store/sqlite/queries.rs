@@ -189,6 +189,50 @@ impl Reader for Sql<'_> {
             .query_map(params![cutoff, include_revoked], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?)
     }
+
+    fn dump_tokens(&mut self, each: &mut dyn FnMut(Token, TokenHash) -> Result<()>) -> Result<()> {
+        // token_hashes has no index by id: one scan of it joined to tokens
+        // by their primary key, sorted once.
+        let columns = COLUMNS
+            .split(", ")
+            .map(|c| format!("t.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {columns}, h.hash FROM token_hashes h JOIN tokens t ON t.id = h.id ORDER BY t.id"
+        ))?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let token = self.row(r)?;
+            let hash: Vec<u8> = r.get(11)?;
+            let hash: TokenHash = hash.try_into().map_err(|_| {
+                crate::core::error::runtime(format!(
+                    "token {} has a hash that is not 32 bytes",
+                    token.id
+                ))
+            })?;
+            each(token, hash)?;
+        }
+        Ok(())
+    }
+
+    fn last_id(&mut self) -> Result<i64> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT ifnull((SELECT seq FROM sqlite_sequence WHERE name = 'tokens'), 0)",
+            )?
+            .query_row([], |r| r.get(0))?)
+    }
+
+    fn is_empty(&mut self) -> Result<bool> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT NOT EXISTS (SELECT 1 FROM tokens) AND NOT EXISTS (SELECT 1 FROM audit)",
+            )?
+            .query_row([], |r| r.get(0))?)
+    }
 }
 
 impl Writer for Sql<'_> {
@@ -308,6 +352,58 @@ impl Writer for Sql<'_> {
                 "INSERT INTO audit (at, token_id, action, actor, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?
             .execute(params![e.at, e.token_id, e.action.code(), e.actor, e.detail])?;
+        Ok(())
+    }
+
+    fn restore_token(&mut self, t: &Token, hash: &TokenHash) -> Result<()> {
+        self.conn
+            .prepare_cached(&format!(
+                "INSERT INTO tokens ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+            ))?
+            .execute(params![
+                t.id,
+                t.name,
+                t.owner,
+                t.scopes.join(" "),
+                t.disabled,
+                t.last4,
+                t.created_at,
+                t.created_by,
+                t.expires_at,
+                t.last_used_at,
+                t.revoked_at
+            ])?;
+        store_hash(self.conn, hash, t.id)
+    }
+
+    fn restore_event(&mut self, e: &Event) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO audit (seq, at, token_id, action, actor, detail)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![
+                e.seq,
+                e.at,
+                e.token_id,
+                e.action.code(),
+                e.actor,
+                e.detail
+            ])?;
+        Ok(())
+    }
+
+    fn set_last_id(&mut self, last: i64) -> Result<()> {
+        // AUTOINCREMENT keeps the highest id issued in sqlite_sequence.
+        let updated = self
+            .conn
+            .prepare_cached("UPDATE sqlite_sequence SET seq = max(seq, ?1) WHERE name = 'tokens'")?
+            .execute([last])?;
+        if updated == 0 {
+            self.conn
+                .prepare_cached("INSERT INTO sqlite_sequence (name, seq) VALUES ('tokens', ?1)")?
+                .execute([last])?;
+        }
         Ok(())
     }
 }
