@@ -13,6 +13,7 @@ pub fn hint(e: &Error) -> Option<&'static str> {
             StoreErrorKind::Missing => {
                 "create one with 'tokenctl init' or 'tokenctl create', or pass --db"
             }
+            StoreErrorKind::NoTables => "create them with 'tokenctl init', or pass --db",
             StoreErrorKind::NotAFile => "pass --db with the path of a database file",
             StoreErrorKind::NotTokenctl => "pass --db with another path",
             StoreErrorKind::CannotCreate => {

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use crate::cli::{ExpiryArgs, Global};
 use crate::core::error::{Error, Result, runtime};
 use crate::output::Output;
+use crate::store::postgres::connect;
 use crate::store::{Store, Target};
 use crate::time::{self, Epoch};
 
@@ -67,7 +68,18 @@ impl Ctx {
                     }
                 )));
             }
-            Some(p) => p.clone(),
+            Some(p) => {
+                if let Some(url) = p.to_str().filter(|s| connect::is_url(s)) {
+                    let from_command_line = self.db_source == "--db";
+                    return connect::Target::parse(url, from_command_line)
+                        .map(|t| Target::Postgres(Box::new(t)))
+                        .map_err(|e| match e.exit_code() {
+                            2 => Error::Usage(e.to_string()),
+                            _ => Error::store(crate::core::error::StoreErrorKind::Connect, e),
+                        });
+                }
+                p.clone()
+            }
             None => default_db_path().ok_or_else(|| {
                 runtime("cannot find a home directory for the default database; pass --db or set TOKENCTL_DB")
             })?,

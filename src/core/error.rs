@@ -71,8 +71,10 @@ impl Error {
 /// Why a database could not be used, sorted by what a person does about it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StoreErrorKind {
-    /// There is no database (no file; no tables in a PostgreSQL database).
+    /// There is no database file.
     Missing,
+    /// A PostgreSQL database without tokenctl's tables.
+    NoTables,
     /// The path is no database file: a directory, a FIFO, a device.
     NotAFile,
     /// Damaged, another program's, or empty.

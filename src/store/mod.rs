@@ -4,6 +4,7 @@
 //! (`sqlite`) and PostgreSQL (`postgres`) are its two implementations,
 //! each with its own numbered migrations.
 
+pub mod postgres;
 pub mod sqlite;
 
 use std::path::PathBuf;
@@ -19,6 +20,8 @@ use crate::time::Epoch;
 pub enum Target {
     /// An SQLite file.
     Sqlite(PathBuf),
+    /// A PostgreSQL database.
+    Postgres(Box<postgres::connect::Target>),
 }
 
 impl Target {
@@ -27,6 +30,7 @@ impl Target {
     pub fn open_existing(&self) -> Result<Box<dyn Store>> {
         match self {
             Target::Sqlite(path) => Ok(Box::new(sqlite::SqliteStore::open_existing(path)?)),
+            Target::Postgres(t) => Ok(Box::new(postgres::PgStore::open_existing(t)?)),
         }
     }
 
@@ -35,6 +39,7 @@ impl Target {
     pub fn open_or_create(&self, prefix: Option<&str>) -> Result<Box<dyn Store>> {
         match self {
             Target::Sqlite(path) => Ok(Box::new(sqlite::SqliteStore::open(path, prefix)?)),
+            Target::Postgres(t) => Ok(Box::new(postgres::PgStore::open_or_create(t, prefix)?)),
         }
     }
 }

@@ -1,0 +1,141 @@
+//! PostgreSQL's numbered migrations, embedded, keyed on the `meta` row
+//! `schema_version` (PostgreSQL has no user_version), applied forward under
+//! an advisory lock so two hosts running `init` at once do not collide; a
+//! newer schema is refused.
+
+use postgres::Client;
+
+use crate::core::error::{Error, Result, StoreErrorKind};
+use crate::core::token::DEFAULT_PREFIX;
+
+/// Migration `n` (1-based) takes the schema from version `n - 1` to `n`.
+const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
+
+/// The schema version this binary writes.
+pub const LATEST: i64 = MIGRATIONS.len() as i64;
+
+/// tokenctl's advisory lock for changing its schema.
+const SCHEMA_LOCK: i64 = 0x746f_6b65_6e63_746c; // "tokenctl"
+
+/// The schema version and prefix, or `None` when tokenctl's tables are
+/// missing.
+fn read(client: &mut Client) -> Result<Option<(i64, String)>> {
+    let has_meta: bool = client
+        .query_one("SELECT to_regclass('meta') IS NOT NULL", &[])?
+        .get(0);
+    if !has_meta {
+        return Ok(None);
+    }
+    let rows = client.query(
+        "SELECT key, value FROM meta WHERE key IN ('schema_version', 'prefix')",
+        &[],
+    )?;
+    let mut version = None;
+    let mut prefix = None;
+    for row in rows {
+        let key: String = row.get(0);
+        let value: String = row.get(1);
+        match key.as_str() {
+            "schema_version" => version = value.parse::<i64>().ok(),
+            _ => prefix = Some(value),
+        }
+    }
+    match (version, prefix) {
+        (Some(v), Some(p)) => Ok(Some((v, p))),
+        _ => Err(Error::store(
+            StoreErrorKind::NotTokenctl,
+            "its meta table is not tokenctl's",
+        )),
+    }
+}
+
+fn check_not_newer(name: &str, version: i64) -> Result<()> {
+    if version > LATEST {
+        return Err(Error::store(
+            StoreErrorKind::Newer,
+            format!(
+                "PostgreSQL database {name}: its schema version {version} is newer than this tokenctl understands ({LATEST}); upgrade tokenctl"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The prefix of an existing tokenctl database, migrated forward when it
+/// is older (and this role may change it).
+pub fn existing(client: &mut Client, name: &str) -> Result<String> {
+    match read(client)? {
+        None => Err(Error::store(
+            StoreErrorKind::NoTables,
+            format!("PostgreSQL database {name} has no tokenctl tables"),
+        )),
+        Some((version, prefix)) => {
+            check_not_newer(name, version)?;
+            if version < LATEST {
+                migrate(client, name, None)?;
+            }
+            Ok(prefix)
+        }
+    }
+}
+
+/// Makes tokenctl's tables when they are missing; returns the prefix and
+/// whether they were made now.
+pub fn create(client: &mut Client, name: &str, prefix: Option<&str>) -> Result<(String, bool)> {
+    if let Some((version, found)) = read(client)? {
+        check_not_newer(name, version)?;
+        if version == LATEST {
+            return Ok((found, false));
+        }
+    }
+    migrate(client, name, prefix)
+}
+
+/// Applies the missing migrations in one transaction, under the schema
+/// lock: another host that got there first has left nothing to do.
+fn migrate(client: &mut Client, name: &str, prefix: Option<&str>) -> Result<(String, bool)> {
+    let mut tx = client.transaction()?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&SCHEMA_LOCK])?;
+    let (from, found) = match read_tx(&mut tx)? {
+        Some((v, p)) => (v, Some(p)),
+        None => (0, None),
+    };
+    check_not_newer(name, from)?;
+    for sql in &MIGRATIONS[usize::try_from(from).unwrap_or(0)..] {
+        tx.batch_execute(sql)?;
+    }
+    let prefix = match found {
+        Some(p) => p,
+        None => {
+            let p = prefix.unwrap_or(DEFAULT_PREFIX).to_owned();
+            tx.execute("INSERT INTO meta (key, value) VALUES ('prefix', $1)", &[&p])?;
+            p
+        }
+    };
+    tx.execute(
+        "INSERT INTO meta (key, value) VALUES ('schema_version', $1)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        &[&LATEST.to_string()],
+    )?;
+    tx.commit()?;
+    Ok((prefix, from == 0))
+}
+
+fn read_tx(tx: &mut postgres::Transaction<'_>) -> Result<Option<(i64, String)>> {
+    let has_meta: bool = tx
+        .query_one("SELECT to_regclass('meta') IS NOT NULL", &[])?
+        .get(0);
+    if !has_meta {
+        return Ok(None);
+    }
+    let version: Option<String> = tx
+        .query_opt("SELECT value FROM meta WHERE key = 'schema_version'", &[])?
+        .map(|r| r.get(0));
+    let prefix: Option<String> = tx
+        .query_opt("SELECT value FROM meta WHERE key = 'prefix'", &[])?
+        .map(|r| r.get(0));
+    Ok(match (version.and_then(|v| v.parse().ok()), prefix) {
+        (Some(v), Some(p)) => Some((v, p)),
+        _ => None,
+    })
+}

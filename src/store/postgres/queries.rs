@@ -1,0 +1,446 @@
+//! Every SQL statement of the PostgreSQL store: the [`Reader`] and
+//! [`Writer`] queries, inside the transaction `PgStore` started, each
+//! prepared once per connection.
+
+use std::collections::HashMap;
+
+use postgres::fallible_iterator::FallibleIterator;
+use postgres::types::ToSql;
+use postgres::{Row, Statement, Transaction};
+
+use crate::core::error::{Result, runtime};
+use crate::core::id::TokenId;
+use crate::core::model::{Action, Event, Token};
+use crate::core::token::TokenHash;
+use crate::store::{ListFilter, NewEvent, NewRow, Reader, Writer, join_scopes, split_scopes};
+use crate::time::Epoch;
+
+/// The columns of a token, as a literal so statements stay `&'static str`,
+/// the keys of the prepared-statement cache.
+macro_rules! columns {
+    () => {
+        "t.id, t.name, t.owner, t.scopes, t.disabled, t.last4, t.created_at, \
+         t.created_by, t.expires_at, t.last_used_at, t.revoked_at"
+    };
+}
+
+/// A transaction, with what its rows need and the connection's prepared
+/// statements.
+pub(super) struct Pg<'a, 'b> {
+    pub tx: &'a mut Transaction<'b>,
+    pub prefix: &'a str,
+    pub statements: &'a mut HashMap<&'static str, Statement>,
+}
+
+fn id_of(n: i64) -> Result<TokenId> {
+    TokenId::new(n).ok_or_else(|| {
+        runtime(format!(
+            "PostgreSQL returned the id {n}, which is not positive"
+        ))
+    })
+}
+
+fn ids_of(rows: Vec<Row>) -> Result<Vec<TokenId>> {
+    rows.iter().map(|r| id_of(r.get(0))).collect()
+}
+
+fn hash_of(bytes: &[u8]) -> Result<TokenHash> {
+    bytes
+        .try_into()
+        .map_err(|_| runtime("a stored hash is not 32 bytes"))
+}
+
+impl Pg<'_, '_> {
+    /// The statement for `sql`, prepared on first use.
+    fn stmt(&mut self, sql: &'static str) -> Result<Statement> {
+        if let Some(s) = self.statements.get(sql) {
+            return Ok(s.clone());
+        }
+        let s = self.tx.prepare(sql)?;
+        self.statements.insert(sql, s.clone());
+        Ok(s)
+    }
+
+    fn query(&mut self, sql: &'static str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<Row>> {
+        let s = self.stmt(sql)?;
+        Ok(self.tx.query(&s, params)?)
+    }
+
+    fn execute(&mut self, sql: &'static str, params: &[&(dyn ToSql + Sync)]) -> Result<u64> {
+        let s = self.stmt(sql)?;
+        Ok(self.tx.execute(&s, params)?)
+    }
+
+    /// Streams the rows of `sql` to `each`, without holding them all.
+    fn stream(
+        &mut self,
+        sql: &'static str,
+        params: &[&(dyn ToSql + Sync)],
+        each: &mut dyn FnMut(&Row) -> Result<()>,
+    ) -> Result<()> {
+        let s = self.stmt(sql)?;
+        let mut rows = self.tx.query_raw(&s, params.iter().copied())?;
+        while let Some(row) = rows.next()? {
+            each(&row)?;
+        }
+        Ok(())
+    }
+
+    fn token(&self, r: &Row) -> Result<Token> {
+        Pg::token_of(r, self.prefix)
+    }
+}
+
+impl Reader for Pg<'_, '_> {
+    fn get(&mut self, id: TokenId) -> Result<Option<Token>> {
+        let rows = self.query(
+            concat!("SELECT ", columns!(), " FROM tokens t WHERE t.id = $1"),
+            &[&id.get()],
+        )?;
+        rows.first().map(|r| self.token(r)).transpose()
+    }
+
+    fn by_hashes(&mut self, hashes: &[TokenHash], found: &mut Vec<Option<Token>>) -> Result<()> {
+        if hashes.is_empty() {
+            return Ok(());
+        }
+        // One round trip for the whole group.
+        let wanted: Vec<&[u8]> = hashes.iter().map(|h| &h[..]).collect();
+        let rows = self.query(
+            concat!(
+                "SELECT ",
+                columns!(),
+                ", h.hash FROM token_hashes h JOIN tokens t ON t.id = h.id WHERE h.hash = ANY($1)"
+            ),
+            &[&wanted],
+        )?;
+        let mut by_hash: HashMap<TokenHash, Token> = HashMap::with_capacity(rows.len());
+        for r in &rows {
+            let hash: &[u8] = r.get(11);
+            by_hash.insert(hash_of(hash)?, self.token(r)?);
+        }
+        for h in hashes {
+            // The same secret twice in a group gets the same answer twice.
+            found.push(by_hash.get(h).cloned());
+        }
+        Ok(())
+    }
+
+    fn list(
+        &mut self,
+        filter: &ListFilter,
+        now: Epoch,
+        each: &mut dyn FnMut(Token) -> Result<()>,
+    ) -> Result<()> {
+        let prefix = self.prefix.to_owned();
+        self.stream(
+            concat!(
+                "SELECT ",
+                columns!(),
+                " FROM tokens t
+                 WHERE ($1::text IS NULL OR t.owner = $1)
+                   AND ($2::bigint IS NULL OR (t.revoked_at IS NULL AND t.expires_at > $3
+                        AND t.expires_at <= $3 + $2))
+                 ORDER BY t.id"
+            ),
+            &[&filter.owner, &filter.expiring_within, &now],
+            &mut |r| each(Pg::token_of(r, &prefix)?),
+        )
+    }
+
+    fn issued(&mut self, id: TokenId) -> Result<bool> {
+        let rows = self.query(
+            "SELECT EXISTS (SELECT 1 FROM audit WHERE token_id = $1)",
+            &[&id.get()],
+        )?;
+        Ok(rows.first().is_some_and(|r| r.get(0)))
+    }
+
+    fn log(
+        &mut self,
+        token: Option<TokenId>,
+        limit: Option<u32>,
+        each: &mut dyn FnMut(Event) -> Result<()>,
+    ) -> Result<()> {
+        let token = token.map(TokenId::get);
+        let limit = limit.map(i64::from);
+        // As SQLite's: everything after the (N+1)-th most recent event.
+        self.stream(
+            "SELECT seq, at, token_id, action, actor, detail FROM audit
+             WHERE ($1::bigint IS NULL OR token_id = $1)
+               AND ($2::bigint IS NULL OR seq > coalesce(
+                     (SELECT seq FROM audit WHERE ($1::bigint IS NULL OR token_id = $1)
+                      ORDER BY seq DESC LIMIT 1 OFFSET $2),
+                     seq - 1))
+             ORDER BY seq",
+            &[&token, &limit],
+            &mut |r| {
+                let code: i16 = r.get(3);
+                let token_id: Option<i64> = r.get(2);
+                each(Event {
+                    seq: r.get(0),
+                    at: r.get(1),
+                    token_id: token_id.map(id_of).transpose()?,
+                    action: Action::from_code(i64::from(code)).ok_or_else(|| {
+                        runtime(format!("unknown action code {code} in the trail"))
+                    })?,
+                    actor: r.get(4),
+                    detail: r.get(5),
+                })
+            },
+        )
+    }
+
+    fn owner_exists(&mut self, owner: &str) -> Result<bool> {
+        let rows = self.query(
+            "SELECT EXISTS (SELECT 1 FROM tokens WHERE owner = $1)",
+            &[&owner],
+        )?;
+        Ok(rows.first().is_some_and(|r| r.get(0)))
+    }
+
+    fn owners(&mut self, each: &mut dyn FnMut(String) -> Result<()>) -> Result<()> {
+        self.stream(
+            "SELECT DISTINCT owner FROM tokens WHERE owner IS NOT NULL",
+            &[],
+            &mut |r| each(r.get(0)),
+        )
+    }
+
+    fn live_tokens_of(&mut self, owner: &str) -> Result<Vec<Token>> {
+        let rows = self.query(
+            concat!(
+                "SELECT ",
+                columns!(),
+                " FROM tokens t WHERE t.owner = $1 AND t.revoked_at IS NULL ORDER BY t.id"
+            ),
+            &[&owner],
+        )?;
+        rows.iter().map(|r| self.token(r)).collect()
+    }
+
+    fn purgeable(&mut self, cutoff: Epoch, include_revoked: bool) -> Result<Vec<TokenId>> {
+        let rows = self.query(
+            "SELECT id FROM tokens WHERE expires_at <= $1 OR ($2 AND revoked_at <= $1) ORDER BY id",
+            &[&cutoff, &include_revoked],
+        )?;
+        ids_of(rows)
+    }
+
+    fn dump_tokens(&mut self, each: &mut dyn FnMut(Token, TokenHash) -> Result<()>) -> Result<()> {
+        let prefix = self.prefix.to_owned();
+        self.stream(
+            concat!(
+                "SELECT ",
+                columns!(),
+                ", h.hash FROM tokens t JOIN token_hashes h ON h.id = t.id ORDER BY t.id"
+            ),
+            &[],
+            &mut |r| {
+                let hash: &[u8] = r.get(11);
+                each(Pg::token_of(r, &prefix)?, hash_of(hash)?)
+            },
+        )
+    }
+
+    fn last_id(&mut self) -> Result<i64> {
+        let rows = self.query(
+            "SELECT CASE WHEN is_called THEN last_value ELSE 0 END
+             FROM tokens_id_seq",
+            &[],
+        )?;
+        Ok(rows.first().map_or(0, |r| r.get(0)))
+    }
+
+    fn is_empty(&mut self) -> Result<bool> {
+        let rows = self.query(
+            "SELECT NOT EXISTS (SELECT 1 FROM tokens) AND NOT EXISTS (SELECT 1 FROM audit)",
+            &[],
+        )?;
+        Ok(rows.first().is_some_and(|r| r.get(0)))
+    }
+}
+
+impl Pg<'_, '_> {
+    fn token_of(r: &Row, prefix: &str) -> Result<Token> {
+        let scopes: String = r.get(3);
+        Ok(Token {
+            id: id_of(r.get(0))?,
+            name: r.get(1),
+            owner: r.get(2),
+            scopes: split_scopes(&scopes),
+            disabled: r.get(4),
+            last4: r.get(5),
+            prefix: prefix.to_owned(),
+            created_at: r.get(6),
+            created_by: r.get(7),
+            expires_at: r.get(8),
+            last_used_at: r.get(9),
+            revoked_at: r.get(10),
+        })
+    }
+}
+
+impl Writer for Pg<'_, '_> {
+    fn lock(&mut self, id: TokenId) -> Result<Option<Token>> {
+        let rows = self.query(
+            concat!(
+                "SELECT ",
+                columns!(),
+                " FROM tokens t WHERE t.id = $1 FOR UPDATE"
+            ),
+            &[&id.get()],
+        )?;
+        rows.first().map(|r| self.token(r)).transpose()
+    }
+
+    fn insert(&mut self, row: &NewRow<'_>) -> Result<TokenId> {
+        let scopes = join_scopes(row.scopes);
+        let rows = self.query(
+            "INSERT INTO tokens (last4, name, owner, scopes, created_at, created_by, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            &[
+                &row.last4,
+                &row.name,
+                &row.owner,
+                &scopes,
+                &row.created_at,
+                &row.created_by,
+                &row.expires_at,
+            ],
+        )?;
+        let id = id_of(rows.first().map_or(0, |r| r.get(0)))?;
+        self.execute(
+            "INSERT INTO token_hashes (hash, id) VALUES ($1, $2)",
+            &[&&row.hash[..], &id.get()],
+        )?;
+        Ok(id)
+    }
+
+    fn set_revoked(&mut self, id: TokenId, at: Epoch) -> Result<()> {
+        self.execute(
+            "UPDATE tokens SET revoked_at = $2 WHERE id = $1",
+            &[&id.get(), &at],
+        )?;
+        Ok(())
+    }
+
+    fn revoke_owner(&mut self, owner: &str, at: Epoch) -> Result<Vec<TokenId>> {
+        let rows = self.query(
+            "UPDATE tokens SET revoked_at = $2 WHERE owner = $1 AND revoked_at IS NULL RETURNING id",
+            &[&owner, &at],
+        )?;
+        ids_of(rows)
+    }
+
+    fn set_disabled(&mut self, id: TokenId, disabled: bool) -> Result<()> {
+        self.execute(
+            "UPDATE tokens SET disabled = $2 WHERE id = $1",
+            &[&id.get(), &disabled],
+        )?;
+        Ok(())
+    }
+
+    fn replace_secret(
+        &mut self,
+        id: TokenId,
+        hash: &TokenHash,
+        last4: &str,
+        expires_at: Option<Epoch>,
+    ) -> Result<()> {
+        self.execute("DELETE FROM token_hashes WHERE id = $1", &[&id.get()])?;
+        self.execute(
+            "INSERT INTO token_hashes (hash, id) VALUES ($1, $2)",
+            &[&&hash[..], &id.get()],
+        )?;
+        self.execute(
+            "UPDATE tokens SET last4 = $2, expires_at = $3, last_used_at = NULL WHERE id = $1",
+            &[&id.get(), &last4, &expires_at],
+        )?;
+        Ok(())
+    }
+
+    fn record_use(&mut self, ids: &[TokenId], now: Epoch, since: Epoch) -> Result<usize> {
+        let ids: Vec<i64> = ids.iter().map(|i| i.get()).collect();
+        let n = self.execute(
+            "UPDATE tokens SET last_used_at = $2
+             WHERE id = ANY($1) AND (last_used_at IS NULL OR last_used_at <= $3)",
+            &[&ids, &now, &since],
+        )?;
+        Ok(usize::try_from(n).unwrap_or(usize::MAX))
+    }
+
+    fn delete(&mut self, ids: &[TokenId]) -> Result<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<i64> = ids.iter().map(|i| i.get()).collect();
+        // The hashes go with them (ON DELETE CASCADE).
+        self.execute("DELETE FROM tokens WHERE id = ANY($1)", &[&ids])?;
+        Ok(())
+    }
+
+    fn append(&mut self, e: &NewEvent<'_>) -> Result<()> {
+        let code =
+            i16::try_from(e.action.code()).map_err(|_| runtime("action code out of range"))?;
+        let token = e.token_id.map(TokenId::get);
+        self.execute(
+            "INSERT INTO audit (at, token_id, action, actor, detail) VALUES ($1, $2, $3, $4, $5)",
+            &[&e.at, &token, &code, &e.actor, &e.detail],
+        )?;
+        Ok(())
+    }
+
+    fn restore_token(&mut self, t: &Token, hash: &TokenHash) -> Result<()> {
+        let scopes = t.scopes.join(" ");
+        self.execute(
+            "INSERT INTO tokens (id, name, owner, scopes, disabled, last4, created_at, created_by,
+                                 expires_at, last_used_at, revoked_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            &[
+                &t.id.get(),
+                &t.name,
+                &t.owner,
+                &scopes,
+                &t.disabled,
+                &t.last4,
+                &t.created_at,
+                &t.created_by,
+                &t.expires_at,
+                &t.last_used_at,
+                &t.revoked_at,
+            ],
+        )?;
+        self.execute(
+            "INSERT INTO token_hashes (hash, id) VALUES ($1, $2)",
+            &[&&hash[..], &t.id.get()],
+        )?;
+        Ok(())
+    }
+
+    fn restore_event(&mut self, e: &Event) -> Result<()> {
+        let code =
+            i16::try_from(e.action.code()).map_err(|_| runtime("action code out of range"))?;
+        let token = e.token_id.map(TokenId::get);
+        self.execute(
+            "INSERT INTO audit (seq, at, token_id, action, actor, detail) VALUES ($1, $2, $3, $4, $5, $6)",
+            &[&e.seq, &e.at, &token, &code, &e.actor, &e.detail],
+        )?;
+        Ok(())
+    }
+
+    /// Also moves the trail's sequence past the events loaded, so the next
+    /// event follows them.
+    fn set_last_id(&mut self, last: i64) -> Result<()> {
+        self.execute(
+            "SELECT setval('tokens_id_seq', greatest($1, 1), $1 > 0)",
+            &[&last],
+        )?;
+        self.execute(
+            "SELECT setval('audit_seq_seq', coalesce((SELECT max(seq) FROM audit), 1),
+                           (SELECT max(seq) FROM audit) IS NOT NULL)",
+            &[],
+        )?;
+        Ok(())
+    }
+}
