@@ -10,8 +10,24 @@
 # memory); installs the latter with apt-get when run as root.
 # Settings: BENCH_TOKENS, BENCH_RUNS, BENCH_DIR, BENCH_KEEP=1 (see
 # examples/bench.rs); BENCH_PROFILE=dev reuses a debug build (CI smoke run).
+# The PostgreSQL rows run against a throwaway server that
+# scripts/with-postgres.sh starts (and installs when missing); BENCH_NO_PG=1
+# leaves them out, BENCH_PG=URL uses a database of your own (empty; the
+# password in PGPASSWORD).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+if [ -z "${BENCH_PG:-}" ] && [ -z "${BENCH_NO_PG:-}" ]; then
+  if [ -z "${TOKENCTL_TEST_PG:-}" ]; then
+    exec scripts/with-postgres.sh "$0" "$@"
+  fi
+  PGPASSWORD=$(cat "$TOKENCTL_TEST_PG/password")
+  export PGPASSWORD
+  port=$(cat "$TOKENCTL_TEST_PG/port")
+  admin="postgresql://tokenctl_test@127.0.0.1:$port/postgres"
+  psql -q -o /dev/null -v ON_ERROR_STOP=1 "$admin" -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS tokenctl_bench" -c "CREATE DATABASE tokenctl_bench"
+  export BENCH_PG="postgresql://tokenctl_test@127.0.0.1:$port/tokenctl_bench?sslmode=disable"
+fi
 
 if [ ! -x /usr/bin/time ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
@@ -23,7 +39,7 @@ if [ ! -x /usr/bin/time ]; then
 fi
 
 profile=${BENCH_PROFILE:-release}
-cargo build --locked --profile "$profile" --bin tokenctl --example bench --example minimal_lookup
+cargo build --locked --profile "$profile" --bin tokenctl --example bench --example minimal_lookup --example minimal_pg_lookup
 dir=release
 [ "$profile" = dev ] && dir=debug
 exec "${CARGO_TARGET_DIR:-target}/$dir/examples/bench"

@@ -8,7 +8,8 @@
 //! Settings (environment): `BENCH_TOKENS` (default 1000000), `BENCH_RUNS`
 //! (single-process runs per measurement, default 300), `BENCH_DIR` (where the
 //! databases go, default `target/bench`), `BENCH_KEEP=1` (keep them),
-//! `BENCH_ONLY` (some of `size,verify,batch,purge,list,create`).
+//! `BENCH_ONLY` (some of `size,verify,batch,postgres,purge,list,create`),
+//! `BENCH_PG` (an empty PostgreSQL database's URL, for its rows).
 //! Wrong answers from the programs under test fail the benchmark; missed
 //! targets are only reported.
 
@@ -79,10 +80,11 @@ fn main() -> Res<()> {
         "seeded {tokens} tokens in {} through Store::create_many",
         secs(seed_time)
     ));
-    let sections: [(&str, Section); 6] = [
+    let sections: [(&str, Section); 7] = [
         ("size", Bench::size),
         ("verify", Bench::verify_one),
         ("batch", Bench::batch),
+        ("postgres", Bench::postgres),
         ("purge", Bench::purge),
         ("list", Bench::list),
         ("create", Bench::create),
@@ -198,8 +200,8 @@ impl Bench {
         Ok(())
     }
 
-    /// verify --batch over `tokens` lines, valid and unknown alternating.
-    fn batch(&mut self) -> Res<()> {
+    /// `tokens` lines for `verify --batch`, valid and unknown alternating.
+    fn batch_input(&self) -> Res<Vec<u8>> {
         let tokens = self.tokens;
         let prefix = prefix(self.sample.first().ok_or("no sample token")?.expose());
         let mut input = Vec::with_capacity(tokens * 56);
@@ -212,6 +214,111 @@ impl Bench {
             }
             input.push(b'\n');
         }
+        Ok(input)
+    }
+
+    /// The PostgreSQL rows, when `BENCH_PG` names an empty database (a URL,
+    /// the password in `PGPASSWORD`): seeded by `dump | load` from the
+    /// SQLite database, then one `verify` beside `minimal_pg_lookup`, and
+    /// `verify --batch` over the same mix as SQLite's.
+    fn postgres(&mut self) -> Res<()> {
+        let Ok(url) = std::env::var("BENCH_PG") else {
+            note("BENCH_PG is not set: no PostgreSQL rows (bench/run.sh sets it up)".into());
+            return Ok(());
+        };
+        let db = PathBuf::from(&url);
+        let t = Instant::now();
+        let dump = self.cmd(&self.big, &["dump"]).output()?;
+        check(dump.status, 0, "dump")?;
+        let mut load = self.cmd(&db, &["-q", "load"]);
+        load.stdin(Stdio::piped());
+        let mut child = load.spawn()?;
+        let mut stdin = child.stdin.take().ok_or("no stdin")?;
+        stdin.write_all(&dump.stdout)?;
+        drop(stdin);
+        check(child.wait()?, 0, "load")?;
+        let seeded = t.elapsed();
+        note(format!(
+            "PostgreSQL: loaded {} tokens in {}",
+            self.tokens,
+            secs(seeded)
+        ));
+        self.table.info(
+            &format!(
+                "`dump \\| load` of {} tokens into PostgreSQL",
+                n(self.tokens)
+            ),
+            format!(
+                "{} ({} tokens/s)",
+                secs(seeded),
+                n((self.tokens as f64 / seeded.as_secs_f64()) as usize)
+            ),
+        );
+        let minimal_pg = self.minimal.with_file_name("minimal_pg_lookup");
+        let valid = self
+            .sample
+            .first()
+            .ok_or("no sample token")?
+            .expose()
+            .to_owned();
+        let minimal = |want| {
+            let mut c = Command::new(&minimal_pg);
+            c.arg(&url);
+            timed_with_stdin(c, &valid, want, "minimal_pg_lookup")
+        };
+        for _ in 0..self.runs / 10 + 1 {
+            minimal(0)?;
+            self.verify(&db, &valid, 0)?;
+        }
+        let (mut t_min, mut t_ver) = (vec![], vec![]);
+        for i in 0..self.runs {
+            if i % 2 == 0 {
+                t_min.push(minimal(0)?);
+                t_ver.push(self.verify(&db, &valid, 0)?);
+            } else {
+                t_ver.push(self.verify(&db, &valid, 0)?);
+                t_min.push(minimal(0)?);
+            }
+        }
+        let (m_min, m_ver) = (median(&mut t_min), median(&mut t_ver));
+        let ratio = m_ver.as_secs_f64() / m_min.as_secs_f64();
+        self.table.row(
+            "`verify`, one process, PostgreSQL on the same machine",
+            "≤ 1.5× minimal",
+            format!("{ratio:.2}× ({} vs {})", ms(m_ver), ms(m_min)),
+            ratio <= 1.5,
+        );
+        let input = self.batch_input()?;
+        let mut times = vec![];
+        for _ in 0..3 {
+            let (took, out) = self.run_batch_on(&db, &input)?;
+            if out.lines != self.tokens || out.valid != self.tokens.div_ceil(2) {
+                return Err(format!(
+                    "verify --batch on PostgreSQL answered {} lines, {} valid",
+                    out.lines, out.valid
+                )
+                .into());
+            }
+            times.push(took);
+        }
+        let m = median(&mut times);
+        let rate = self.tokens as f64 / m.as_secs_f64();
+        self.table.row(
+            &format!(
+                "`verify --batch`, PostgreSQL, {} lines, half valid",
+                n(self.tokens)
+            ),
+            "≥ 100,000 tokens/s",
+            format!("{} tokens/s ({})", n(rate as usize), secs(m)),
+            rate >= 100_000.0,
+        );
+        Ok(())
+    }
+
+    /// verify --batch over `tokens` lines, valid and unknown alternating.
+    fn batch(&mut self) -> Res<()> {
+        let tokens = self.tokens;
+        let input = self.batch_input()?;
         let mut times = vec![];
         for _ in 0..3 {
             let (took, out) = self.run_batch(&input)?;
@@ -369,7 +476,12 @@ impl Bench {
 
     /// One `tokenctl verify --batch` over `input`, counting its answers.
     fn run_batch(&self, input: &[u8]) -> Res<(Duration, BatchOut)> {
-        let mut c = self.measured(&self.big, &["verify", "--batch"]);
+        self.run_batch_on(&self.big, input)
+    }
+
+    /// One `tokenctl verify --batch` over `input` on database `db`.
+    fn run_batch_on(&self, db: &Path, input: &[u8]) -> Res<(Duration, BatchOut)> {
+        let mut c = self.measured(db, &["verify", "--batch"]);
         c.stdin(Stdio::piped());
         let t = Instant::now();
         let mut child = c.spawn()?;

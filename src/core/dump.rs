@@ -13,6 +13,9 @@ use crate::core::validate;
 use crate::store::{self, NewEvent, Store};
 use crate::time::{Epoch, Timestamp, rfc3339};
 
+/// Rows handed to the store at a time by `load`.
+const RESTORE_CHUNK: usize = 2000;
+
 /// The format of the dump; the header says it.
 pub const VERSION: u32 = 1;
 
@@ -305,11 +308,11 @@ pub fn load(store: &mut dyn Store, dump: &Dump, actor: &str, now: Epoch) -> Resu
                 "the database already holds tokens or events; load only into an empty one".into(),
             ));
         }
-        for (t, hash) in &dump.tokens {
-            w.restore_token(t, hash)?;
+        for chunk in dump.tokens.chunks(RESTORE_CHUNK) {
+            w.restore_tokens(chunk)?;
         }
-        for e in &dump.events {
-            w.restore_event(e)?;
+        for chunk in dump.events.chunks(RESTORE_CHUNK) {
+            w.restore_events(chunk)?;
         }
         w.set_last_id(dump.last_id)?;
         w.append(&NewEvent {

@@ -184,11 +184,12 @@ pub trait Writer: Reader {
     /// Appends an event to the trail.
     fn append(&mut self, event: &NewEvent<'_>) -> Result<()>;
 
-    /// Stores a token as a dump holds it, id and all (for `load`).
-    fn restore_token(&mut self, token: &Token, hash: &TokenHash) -> Result<()>;
+    /// Stores tokens as a dump holds them, ids and all (for `load`); a
+    /// backend with round trips sends many in one.
+    fn restore_tokens(&mut self, tokens: &[(Token, TokenHash)]) -> Result<()>;
 
-    /// Stores an event as a dump holds it, seq and all (for `load`).
-    fn restore_event(&mut self, event: &Event) -> Result<()>;
+    /// Stores events as a dump holds them, seqs and all (for `load`).
+    fn restore_events(&mut self, events: &[Event]) -> Result<()>;
 
     /// Makes sure no id up to `last` is ever issued (for `load`).
     fn set_last_id(&mut self, last: i64) -> Result<()>;

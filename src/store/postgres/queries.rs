@@ -391,40 +391,67 @@ impl Writer for Pg<'_, '_> {
         Ok(())
     }
 
-    fn restore_token(&mut self, t: &Token, hash: &TokenHash) -> Result<()> {
-        let scopes = t.scopes.join(" ");
+    /// One statement per chunk: columns as arrays, unnested into rows.
+    fn restore_tokens(&mut self, tokens: &[(Token, TokenHash)]) -> Result<()> {
+        let ids: Vec<i64> = tokens.iter().map(|(t, _)| t.id.get()).collect();
+        let names: Vec<&str> = tokens.iter().map(|(t, _)| t.name.as_str()).collect();
+        let owners: Vec<Option<&str>> = tokens.iter().map(|(t, _)| t.owner.as_deref()).collect();
+        let scopes: Vec<String> = tokens.iter().map(|(t, _)| t.scopes.join(" ")).collect();
+        let disabled: Vec<bool> = tokens.iter().map(|(t, _)| t.disabled).collect();
+        let last4: Vec<&str> = tokens.iter().map(|(t, _)| t.last4.as_str()).collect();
+        let created_at: Vec<i64> = tokens.iter().map(|(t, _)| t.created_at).collect();
+        let created_by: Vec<&str> = tokens.iter().map(|(t, _)| t.created_by.as_str()).collect();
+        let expires_at: Vec<Option<i64>> = tokens.iter().map(|(t, _)| t.expires_at).collect();
+        let last_used_at: Vec<Option<i64>> = tokens.iter().map(|(t, _)| t.last_used_at).collect();
+        let revoked_at: Vec<Option<i64>> = tokens.iter().map(|(t, _)| t.revoked_at).collect();
+        let hashes: Vec<&[u8]> = tokens.iter().map(|(_, h)| &h[..]).collect();
         self.execute(
             "INSERT INTO tokens (id, name, owner, scopes, disabled, last4, created_at, created_by,
                                  expires_at, last_used_at, revoked_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+             SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::boolean[],
+                                  $6::text[], $7::bigint[], $8::text[], $9::bigint[], $10::bigint[],
+                                  $11::bigint[])",
             &[
-                &t.id.get(),
-                &t.name,
-                &t.owner,
+                &ids,
+                &names,
+                &owners,
                 &scopes,
-                &t.disabled,
-                &t.last4,
-                &t.created_at,
-                &t.created_by,
-                &t.expires_at,
-                &t.last_used_at,
-                &t.revoked_at,
+                &disabled,
+                &last4,
+                &created_at,
+                &created_by,
+                &expires_at,
+                &last_used_at,
+                &revoked_at,
             ],
         )?;
         self.execute(
-            "INSERT INTO token_hashes (hash, id) VALUES ($1, $2)",
-            &[&&hash[..], &t.id.get()],
+            "INSERT INTO token_hashes (hash, id) SELECT * FROM unnest($1::bytea[], $2::bigint[])",
+            &[&hashes, &ids],
         )?;
         Ok(())
     }
 
-    fn restore_event(&mut self, e: &Event) -> Result<()> {
-        let code =
-            i16::try_from(e.action.code()).map_err(|_| runtime("action code out of range"))?;
-        let token = e.token_id.map(TokenId::get);
+    fn restore_events(&mut self, events: &[Event]) -> Result<()> {
+        let seqs: Vec<i64> = events.iter().map(|e| e.seq).collect();
+        let at: Vec<i64> = events.iter().map(|e| e.at).collect();
+        let tokens: Vec<Option<i64>> = events
+            .iter()
+            .map(|e| e.token_id.map(TokenId::get))
+            .collect();
+        let codes = events
+            .iter()
+            .map(|e| {
+                i16::try_from(e.action.code()).map_err(|_| runtime("action code out of range"))
+            })
+            .collect::<Result<Vec<i16>>>()?;
+        let actors: Vec<&str> = events.iter().map(|e| e.actor.as_str()).collect();
+        let details: Vec<Option<&str>> = events.iter().map(|e| e.detail.as_deref()).collect();
         self.execute(
-            "INSERT INTO audit (seq, at, token_id, action, actor, detail) VALUES ($1, $2, $3, $4, $5, $6)",
-            &[&e.seq, &e.at, &token, &code, &e.actor, &e.detail],
+            "INSERT INTO audit (seq, at, token_id, action, actor, detail)
+             SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::smallint[],
+                                  $5::text[], $6::text[])",
+            &[&seqs, &at, &tokens, &codes, &actors, &details],
         )?;
         Ok(())
     }
@@ -433,7 +460,7 @@ impl Writer for Pg<'_, '_> {
     /// event follows them.
     fn set_last_id(&mut self, last: i64) -> Result<()> {
         self.execute(
-            "SELECT setval('tokens_id_seq', greatest($1, 1), $1 > 0)",
+            "SELECT setval('tokens_id_seq', greatest($1::bigint, 1), $1::bigint > 0)",
             &[&last],
         )?;
         self.execute(

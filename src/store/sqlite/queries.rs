@@ -355,6 +355,36 @@ impl Writer for Sql<'_> {
         Ok(())
     }
 
+    fn set_last_id(&mut self, last: i64) -> Result<()> {
+        // AUTOINCREMENT keeps the highest id issued in sqlite_sequence.
+        let updated = self
+            .conn
+            .prepare_cached("UPDATE sqlite_sequence SET seq = max(seq, ?1) WHERE name = 'tokens'")?
+            .execute([last])?;
+        if updated == 0 {
+            self.conn
+                .prepare_cached("INSERT INTO sqlite_sequence (name, seq) VALUES ('tokens', ?1)")?
+                .execute([last])?;
+        }
+        Ok(())
+    }
+
+    fn restore_tokens(&mut self, tokens: &[(Token, TokenHash)]) -> Result<()> {
+        for (t, hash) in tokens {
+            self.restore_token(t, hash)?;
+        }
+        Ok(())
+    }
+
+    fn restore_events(&mut self, events: &[Event]) -> Result<()> {
+        for e in events {
+            self.restore_event(e)?;
+        }
+        Ok(())
+    }
+}
+
+impl Sql<'_> {
     fn restore_token(&mut self, t: &Token, hash: &TokenHash) -> Result<()> {
         self.conn
             .prepare_cached(&format!(
@@ -390,20 +420,6 @@ impl Writer for Sql<'_> {
                 e.actor,
                 e.detail
             ])?;
-        Ok(())
-    }
-
-    fn set_last_id(&mut self, last: i64) -> Result<()> {
-        // AUTOINCREMENT keeps the highest id issued in sqlite_sequence.
-        let updated = self
-            .conn
-            .prepare_cached("UPDATE sqlite_sequence SET seq = max(seq, ?1) WHERE name = 'tokens'")?
-            .execute([last])?;
-        if updated == 0 {
-            self.conn
-                .prepare_cached("INSERT INTO sqlite_sequence (name, seq) VALUES ('tokens', ?1)")?
-                .execute([last])?;
-        }
         Ok(())
     }
 }
