@@ -18,7 +18,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
     }
     var completions = [
         &'tokenctl'= {
-            cand --db 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
+            cand --db 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
             cand --color 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb'
             cand --actor 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user'
             cand --json 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
@@ -46,7 +46,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
         }
         &'tokenctl;init'= {
             cand --prefix 'Token prefix for this database: a lowercase letter, then 1-15 lowercase letters or digits'
-            cand --db 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
+            cand --db 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
             cand --color 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb'
             cand --actor 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user'
             cand --json 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
@@ -63,7 +63,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand --scope 'A scope to grant (repeatable): a-z first, then a-z 0-9 : . _ - [default: read, write]'
             cand --expires-in 'Expire after this long, e.g. 90d, 12h, 2w, 1d12h [default: 180d]'
             cand --expires-at 'Expire at this time: RFC 3339 (2027-01-01T00:00:00Z) or a date (midnight UTC)'
-            cand --db 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
+            cand --db 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
             cand --color 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb'
             cand --actor 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user'
             cand --no-expiry 'Never expire'
@@ -79,7 +79,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand --status 'Only tokens in this state'
             cand --owner 'Only tokens of this owner'
             cand --expiring-within 'Only tokens, not revoked, that expire within this long from now'
-            cand --db 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
+            cand --db 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
             cand --color 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb'
             cand --actor 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user'
             cand --json 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
@@ -91,7 +91,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand --version 'Print version'
         }
         &'tokenctl;show'= {
-            cand --db 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
+            cand --db 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
             cand --color 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb'
             cand --actor 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user'
             cand --json 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
@@ -104,7 +104,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
         }
         &'tokenctl;revoke'= {
             cand --owner 'Instead of one token: every token of this owner not revoked yet, in one transaction'
-            cand --db 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
+            cand --db 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
             cand --color 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb'
             cand --actor 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user'
             cand -y 'Do not ask for confirmation (needed without a terminal)'
@@ -120,7 +120,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
         &'tokenctl;reset'= {
             cand --expires-in 'Expire after this long, e.g. 90d, 12h, 2w, 1d12h [default: 180d]'
             cand --expires-at 'Expire at this time: RFC 3339 (2027-01-01T00:00:00Z) or a date (midnight UTC)'
-            cand --db 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
+            cand --db 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
             cand --color 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb'
             cand --actor 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user'
             cand --no-expiry 'Never expire'
@@ -135,7 +135,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand --version 'Print version'
         }
         &'tokenctl;enable'= {
-            cand --db 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
+            cand --db 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
             cand --color 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb'
             cand --actor 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user'
             cand --json 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
@@ -147,7 +147,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand --version 'Print version'
         }
         &'tokenctl;disable'= {
-            cand --db 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
+            cand --db 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
             cand --color 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb'
             cand --actor 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user'
             cand --json 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
@@ -160,7 +160,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
         }
         &'tokenctl;verify'= {
             cand --require-scope 'Also require this scope (repeatable); lacking one is exit 4'
-            cand --db 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
+            cand --db 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
             cand --color 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb'
             cand --actor 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user'
             cand --batch 'Read one token per line until end of input; write one JSON line per input line'
@@ -174,7 +174,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
         }
         &'tokenctl;purge'= {
             cand --older-than 'Only tokens that expired (or were revoked) at least this long ago, e.g. 30d [default: 0s]'
-            cand --db 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
+            cand --db 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
             cand --color 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb'
             cand --actor 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user'
             cand --include-revoked 'Also purge tokens revoked at least --older-than ago, expired or not'
@@ -189,7 +189,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
         }
         &'tokenctl;log'= {
             cand --limit 'Only the N most recent events, still printed oldest first'
-            cand --db 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
+            cand --db 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
             cand --color 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb'
             cand --actor 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user'
             cand --json 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
@@ -201,7 +201,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand --version 'Print version'
         }
         &'tokenctl;dump'= {
-            cand --db 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
+            cand --db 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
             cand --color 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb'
             cand --actor 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user'
             cand --json 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
@@ -213,7 +213,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand --version 'Print version'
         }
         &'tokenctl;load'= {
-            cand --db 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
+            cand --db 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
             cand --color 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb'
             cand --actor 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user'
             cand --json 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
@@ -225,7 +225,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand --version 'Print version'
         }
         &'tokenctl;completions'= {
-            cand --db 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
+            cand --db 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
             cand --color 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb'
             cand --actor 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user'
             cand --json 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'

@@ -24,7 +24,7 @@ function __fish_tokenctl_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c tokenctl -n "__fish_tokenctl_needs_command" -l db -d 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
+complete -c tokenctl -n "__fish_tokenctl_needs_command" -l db -d 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -l color -d 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb' -r -f -a "auto\t'Colour when stdout is a terminal, NO_COLOR is not set and TERM is not dumb'
 always\t'Always colour'
 never\t'Never colour'"
@@ -49,7 +49,7 @@ complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "load" -d 'Fill an
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand init" -l prefix -d 'Token prefix for this database: a lowercase letter, then 1-15 lowercase letters or digits' -r
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand init" -l db -d 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand init" -l db -d 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand init" -l color -d 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb' -r -f -a "auto\t'Colour when stdout is a terminal, NO_COLOR is not set and TERM is not dumb'
 always\t'Always colour'
 never\t'Never colour'"
@@ -63,7 +63,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l owner -d 'T
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l scope -d 'A scope to grant (repeatable): a-z first, then a-z 0-9 : . _ - [default: read, write]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l expires-in -d 'Expire after this long, e.g. 90d, 12h, 2w, 1d12h [default: 180d]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l expires-at -d 'Expire at this time: RFC 3339 (2027-01-01T00:00:00Z) or a date (midnight UTC)' -r
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l db -d 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l db -d 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l color -d 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb' -r -f -a "auto\t'Colour when stdout is a terminal, NO_COLOR is not set and TERM is not dumb'
 always\t'Always colour'
 never\t'Never colour'"
@@ -79,7 +79,7 @@ disabled\t'Switched off; `enable` switches it on again'
 active\t'Valid'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -l owner -d 'Only tokens of this owner' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -l expiring-within -d 'Only tokens, not revoked, that expire within this long from now' -r
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -l db -d 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -l db -d 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -l color -d 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb' -r -f -a "auto\t'Colour when stdout is a terminal, NO_COLOR is not set and TERM is not dumb'
 always\t'Always colour'
 never\t'Never colour'"
@@ -88,7 +88,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -l json -d 'Prin
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -s q -l quiet -d 'Print only the data the command exists for (a new secret); no notes'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand list" -s V -l version -d 'Print version'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand show" -l db -d 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand show" -l db -d 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand show" -l color -d 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb' -r -f -a "auto\t'Colour when stdout is a terminal, NO_COLOR is not set and TERM is not dumb'
 always\t'Always colour'
 never\t'Never colour'"
@@ -98,7 +98,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand show" -s q -l quiet -d
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand show" -s V -l version -d 'Print version'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l owner -d 'Instead of one token: every token of this owner not revoked yet, in one transaction' -r
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l db -d 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l db -d 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l color -d 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb' -r -f -a "auto\t'Colour when stdout is a terminal, NO_COLOR is not set and TERM is not dumb'
 always\t'Always colour'
 never\t'Never colour'"
@@ -110,7 +110,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -s h -l help -
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -s V -l version -d 'Print version'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand reset" -l expires-in -d 'Expire after this long, e.g. 90d, 12h, 2w, 1d12h [default: 180d]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand reset" -l expires-at -d 'Expire at this time: RFC 3339 (2027-01-01T00:00:00Z) or a date (midnight UTC)' -r
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand reset" -l db -d 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand reset" -l db -d 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand reset" -l color -d 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb' -r -f -a "auto\t'Colour when stdout is a terminal, NO_COLOR is not set and TERM is not dumb'
 always\t'Always colour'
 never\t'Never colour'"
@@ -121,7 +121,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand reset" -l json -d 'Pri
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand reset" -s q -l quiet -d 'Print only the data the command exists for (a new secret); no notes'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand reset" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand reset" -s V -l version -d 'Print version'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand enable" -l db -d 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand enable" -l db -d 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand enable" -l color -d 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb' -r -f -a "auto\t'Colour when stdout is a terminal, NO_COLOR is not set and TERM is not dumb'
 always\t'Always colour'
 never\t'Never colour'"
@@ -130,7 +130,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand enable" -l json -d 'Pr
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand enable" -s q -l quiet -d 'Print only the data the command exists for (a new secret); no notes'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand enable" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand enable" -s V -l version -d 'Print version'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand disable" -l db -d 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand disable" -l db -d 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand disable" -l color -d 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb' -r -f -a "auto\t'Colour when stdout is a terminal, NO_COLOR is not set and TERM is not dumb'
 always\t'Always colour'
 never\t'Never colour'"
@@ -140,7 +140,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand disable" -s q -l quiet
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand disable" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand disable" -s V -l version -d 'Print version'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -l require-scope -d 'Also require this scope (repeatable); lacking one is exit 4' -r
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -l db -d 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -l db -d 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -l color -d 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb' -r -f -a "auto\t'Colour when stdout is a terminal, NO_COLOR is not set and TERM is not dumb'
 always\t'Always colour'
 never\t'Never colour'"
@@ -151,7 +151,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -s q -l quiet 
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -s V -l version -d 'Print version'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand purge" -l older-than -d 'Only tokens that expired (or were revoked) at least this long ago, e.g. 30d [default: 0s]' -r
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand purge" -l db -d 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand purge" -l db -d 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand purge" -l color -d 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb' -r -f -a "auto\t'Colour when stdout is a terminal, NO_COLOR is not set and TERM is not dumb'
 always\t'Always colour'
 never\t'Never colour'"
@@ -163,7 +163,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand purge" -s q -l quiet -
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand purge" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand purge" -s V -l version -d 'Print version'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -l limit -d 'Only the N most recent events, still printed oldest first' -r
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -l db -d 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -l db -d 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -l color -d 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb' -r -f -a "auto\t'Colour when stdout is a terminal, NO_COLOR is not set and TERM is not dumb'
 always\t'Always colour'
 never\t'Never colour'"
@@ -172,7 +172,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -l json -d 'Print
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -s q -l quiet -d 'Print only the data the command exists for (a new secret); no notes'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -s V -l version -d 'Print version'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand dump" -l db -d 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand dump" -l db -d 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand dump" -l color -d 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb' -r -f -a "auto\t'Colour when stdout is a terminal, NO_COLOR is not set and TERM is not dumb'
 always\t'Always colour'
 never\t'Never colour'"
@@ -181,7 +181,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand dump" -l json -d 'Prin
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand dump" -s q -l quiet -d 'Print only the data the command exists for (a new secret); no notes'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand dump" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand dump" -s V -l version -d 'Print version'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand load" -l db -d 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand load" -l db -d 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand load" -l color -d 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb' -r -f -a "auto\t'Colour when stdout is a terminal, NO_COLOR is not set and TERM is not dumb'
 always\t'Always colour'
 never\t'Never colour'"
@@ -190,7 +190,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand load" -l json -d 'Prin
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand load" -s q -l quiet -d 'Print only the data the command exists for (a new secret); no notes'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand load" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand load" -s V -l version -d 'Print version'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand completions" -l db -d 'Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand completions" -l db -d 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand completions" -l color -d 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb' -r -f -a "auto\t'Colour when stdout is a terminal, NO_COLOR is not set and TERM is not dumb'
 always\t'Always colour'
 never\t'Never colour'"

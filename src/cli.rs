@@ -8,12 +8,14 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::time::{Duration, Timestamp};
 use crate::validate;
 
-/// Administer API tokens kept in a local SQLite database.
+/// Administer API tokens kept in an SQLite file or in PostgreSQL.
 ///
 /// An operator issues a token for a person or an application; its secret is
 /// printed exactly once, and from then on only a masked form (tok_****F7bX)
 /// is shown. Applications and scripts check presented tokens with verify,
-/// reading the token from stdin.
+/// reading the token from stdin. --db takes a file path, or a
+/// postgresql:// URL for PostgreSQL (the password from $PGPASSWORD, never
+/// from the command line).
 #[derive(Debug, Parser)]
 #[command(
     name = "tokenctl",
@@ -43,7 +45,7 @@ pub struct Cli {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Global options")]
 pub struct Global {
-    /// Database file, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db
+    /// Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db
     #[arg(long, global = true, value_name = "PATH")]
     pub db: Option<PathBuf>,
 

@@ -88,8 +88,15 @@ fn exit_codes(command: &str) -> &'static [u8] {
 }
 
 /// The environment variables tokenctl reads.
-const ENVIRONMENT: [(&str, &str); 6] = [
-    ("TOKENCTL_DB", "The database file, when --db is not given."),
+const ENVIRONMENT: [(&str, &str); 7] = [
+    (
+        "TOKENCTL_DB",
+        "The database, when --db is not given: a file path, or a postgresql:// URL, which here (unlike in --db) may hold a password.",
+    ),
+    (
+        "PGPASSWORD",
+        "The PostgreSQL password, when the URL holds none. PGUSER is the user when the URL names none.",
+    ),
     (
         "TOKENCTL_ACTOR",
         "Who is acting, recorded in the audit trail, when --actor is not given. Without either, the operating system's user name is recorded.",
