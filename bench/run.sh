@@ -38,8 +38,18 @@ if [ ! -x /usr/bin/time ]; then
   fi
 fi
 
+# BENCH_BASELINE_REV=<git revision>: build that revision's tokenctl too and
+# time it beside this one (before and after a change, in one run).
+if [ -n "${BENCH_BASELINE_REV:-}" ] && [ -z "${BENCH_BASELINE:-}" ]; then
+  base_dir=$(mktemp -d)
+  trap 'git worktree remove --force "$base_dir/src" >/dev/null 2>&1; rm -rf "$base_dir"' EXIT
+  git worktree add --detach -q "$base_dir/src" "$BENCH_BASELINE_REV"
+  (cd "$base_dir/src" && CARGO_TARGET_DIR="$base_dir/target" cargo build --locked --release --bin tokenctl -q)
+  export BENCH_BASELINE="$base_dir/target/release/tokenctl"
+fi
+
 profile=${BENCH_PROFILE:-release}
 cargo build --locked --profile "$profile" --bin tokenctl --example bench --example minimal_lookup --example minimal_pg_lookup
 dir=release
 [ "$profile" = dev ] && dir=debug
-exec "${CARGO_TARGET_DIR:-target}/$dir/examples/bench"
+"${CARGO_TARGET_DIR:-target}/$dir/examples/bench"

