@@ -68,6 +68,8 @@ if [ $# -eq 0 ]; then
   exit 2
 fi
 
+# The cluster's files are private; the command gets the caller's umask back.
+caller_umask=$(umask)
 umask 077
 DIR=
 child=
@@ -408,11 +410,13 @@ fi
 if { true <&0; } 2>/dev/null; then
   (
     trap - INT QUIT
+    umask "$caller_umask"
     exec "$@"
   ) <&0 &
 else
   (
     trap - INT QUIT
+    umask "$caller_umask"
     exec "$@"
   ) <&- &
 fi
