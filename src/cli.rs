@@ -21,11 +21,7 @@ use crate::validate;
     name = "tokenctl",
     version,
     propagate_version = true,
-    max_term_width = 100,
-    // The long help (--help) ends with the examples the man pages show,
-    // taken from the same place, crate::docs.
-    after_long_help = crate::docs::help_examples(None),
-    mut_subcommands = crate::docs::with_help_examples
+    max_term_width = 100
 )]
 pub struct Cli {
     /// Options of every command.
@@ -392,6 +388,30 @@ pub struct LogArgs {
     /// Only the N most recent events, still printed oldest first
     #[arg(long, value_name = "N", value_parser = parse_limit, allow_hyphen_values = true)]
     pub limit: Option<u32>,
+}
+
+/// The command line as clap knows it. With `examples`, the long help
+/// (`--help`) of tokenctl and of each command ends with the examples the
+/// man pages show, taken from the same place, `crate::docs`; building them
+/// costs every run a little, so only a run that asks for help gets them.
+pub fn command(examples: bool) -> clap::Command {
+    let cmd = <Cli as clap::CommandFactory>::command();
+    if examples {
+        cmd.after_long_help(crate::docs::help_examples(None))
+            .mut_subcommands(crate::docs::with_help_examples)
+    } else {
+        cmd
+    }
+}
+
+/// Parses this process's command line.
+pub fn parse() -> Result<Cli, clap::Error> {
+    use clap::FromArgMatches;
+    let help = std::env::args_os()
+        .skip(1)
+        .any(|a| a == "--help" || a == "help");
+    let matches = command(help).try_get_matches()?;
+    Cli::from_arg_matches(&matches)
 }
 
 /// A clap value parser from one of the [`validate`] checks.

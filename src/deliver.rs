@@ -62,13 +62,13 @@ pub fn deliver(
 
 /// Runs `issue` (a transaction that commits a new secret) so that a signal
 /// arriving from now until [`deliver`] is done revokes the token instead of
-/// leaving an active one that nobody holds. Call [`crate::guard::protect`]
-/// first.
+/// leaving an active one that nobody holds.
 pub fn issuing<T>(
     target: Target,
     actor: &str,
     issue: impl FnOnce() -> Result<(Token, T)>,
 ) -> Result<(Token, T)> {
+    guard::watch()?;
     guard::set(Undo::Committing);
     let issued = issue();
     match &issued {

@@ -15,7 +15,6 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::Path;
 
-use clap::CommandFactory;
 use clap::builder::StyledStr;
 use clap::builder::styling::Styles;
 use clap_complete::{Generator, Shell};
@@ -338,7 +337,7 @@ pub fn completion_file(shell: Shell) -> String {
 /// The completion script for `shell`, generated from the clap definition.
 pub fn completion_script(shell: Shell) -> Vec<u8> {
     let mut buf = Vec::new();
-    clap_complete::generate(shell, &mut crate::cli::Cli::command(), BIN, &mut buf);
+    clap_complete::generate(shell, &mut crate::cli::command(false), BIN, &mut buf);
     buf
 }
 
@@ -390,7 +389,7 @@ pub fn write_to(root: &Path) -> io::Result<Vec<String>> {
 /// `tokenctl.1` and `tokenctl-<command>.1` for every visible subcommand.
 fn man_pages() -> Vec<(String, Vec<u8>)> {
     // `help` is a clap convenience, not a command with a page of its own.
-    let mut cli = crate::cli::Cli::command().disable_help_subcommand(true);
+    let mut cli = crate::cli::command(true).disable_help_subcommand(true);
     cli.build();
     let mut pages = vec![(format!("{BIN}.1"), main_page(&cli))];
     for sub in cli.get_subcommands().filter(|s| !s.is_hide_set()) {

@@ -52,11 +52,9 @@ fn lock() -> MutexGuard<'static, Undo> {
 }
 
 /// Makes this process hold a secret safely: no core file (`RLIMIT_CORE`
-/// 0), not dumpable (no core through a pipe handler either, and no
-/// `ptrace` or `/proc/PID/mem` by other processes of the user), `SIGXFSZ`
-/// ignored so a file-size limit fails a write instead of killing the
-/// process mid-delivery, and the fatal signals caught by a thread that runs
-/// the current [`Undo`] first.
+/// 0), and not dumpable (no core through a pipe handler either, and no
+/// `ptrace` or `/proc/PID/mem` by other processes of the user). Two system
+/// calls: cheap enough for every `verify`.
 pub fn protect() -> Result<()> {
     use rustix::process::{DumpableBehavior, Resource, Rlimit, set_dumpable_behavior, setrlimit};
     let none = Rlimit {
@@ -67,6 +65,15 @@ pub fn protect() -> Result<()> {
         .map_err(|e| runtime(format!("cannot switch off core files ({e})")))?;
     set_dumpable_behavior(DumpableBehavior::NotDumpable)
         .map_err(|e| runtime(format!("cannot make the process undumpable ({e})")))?;
+    Ok(())
+}
+
+/// Before something a signal must not leave half done: `SIGXFSZ` ignored,
+/// so a file-size limit fails a write instead of killing the process
+/// mid-delivery, and the fatal signals caught by a thread that runs the
+/// current [`Undo`] first. Started once, and only by the commands that need
+/// it (a thread costs a `verify` more than the rest of its start).
+pub fn watch() -> Result<()> {
     static STARTED: OnceLock<std::io::Result<()>> = OnceLock::new();
     let started = STARTED.get_or_init(|| {
         // A handler that only sets a flag: the write then fails with EFBIG.

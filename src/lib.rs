@@ -142,8 +142,7 @@ fn parse_error_line(e: &clap::Error, args: &[std::ffi::OsString]) -> String {
 /// The subcommand a command line names, as far as clap can make it out of
 /// a line it could not parse: the one whose help explains the error.
 fn subcommand_of(args: &[std::ffi::OsString]) -> Option<String> {
-    use clap::CommandFactory;
-    cli::Cli::command()
+    cli::command(false)
         .ignore_errors(true)
         .try_get_matches_from(args)
         .ok()?

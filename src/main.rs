@@ -2,10 +2,8 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    match tokenctl::cli::Cli::try_parse() {
+    match tokenctl::cli::parse() {
         Ok(cli) => tokenctl::exit(tokenctl::run(cli)),
         Err(e) => tokenctl::exit_parse_error(e),
     }

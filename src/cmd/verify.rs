@@ -38,7 +38,11 @@ pub fn run(ctx: &mut Ctx, args: &VerifyArgs) -> Result<u8> {
     // exit 1 whatever was presented.
     let mut store = ctx.open()?;
     let store = store.as_mut();
-    let mut input = Input::stdin();
+    let mut input = if args.batch {
+        Input::stdin()
+    } else {
+        Input::stdin_one()
+    };
     // Typed at a terminal, a token stays out of the scrollback.
     let echo = NoEcho::start();
     if args.batch {
@@ -115,6 +119,8 @@ impl NoEcho {
             return None;
         }
         let saved = tcgetattr(&stdin).ok()?;
+        // Without the watcher a signal would leave the terminal silent.
+        guard::watch().ok()?;
         let mut quiet = saved.clone();
         quiet.local_modes.remove(LocalModes::ECHO);
         quiet.local_modes.insert(LocalModes::ECHONL);

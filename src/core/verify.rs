@@ -23,8 +23,10 @@ use crate::time::{self, Epoch};
 pub const MAX_LINE: usize = 4096;
 /// Uses recorded by a batch are written in transactions of about this many.
 const USE_BATCH: usize = 4096;
-/// Bytes of input read at a time.
+/// Bytes of input read at a time by a batch; one token needs far less
+/// (and the buffer is wiped when dropped, so its size costs every verify).
 const INPUT_BUF: usize = 64 * 1024;
+const INPUT_BUF_ONE: usize = 2 * MAX_LINE;
 /// A batch answers at most this many buffered lines from one read
 /// snapshot (a few milliseconds' worth, and at most about 500 KiB of
 /// answers held in memory).
@@ -233,8 +235,17 @@ pub struct Input {
 }
 
 impl Input {
-    /// stdin, through this reader's own buffer.
+    /// stdin, through this reader's own buffer, sized for a batch.
     pub fn stdin() -> Input {
+        Input::stdin_with(INPUT_BUF)
+    }
+
+    /// stdin, through a buffer sized for one token.
+    pub fn stdin_one() -> Input {
+        Input::stdin_with(INPUT_BUF_ONE)
+    }
+
+    fn stdin_with(size: usize) -> Input {
         // A closed stdin reads as empty, as it does through `io::stdin()`.
         let inner: Box<dyn Read> = match io::stdin().as_fd().try_clone_to_owned() {
             Ok(fd) => Box::new(File::from(fd)),
@@ -242,7 +253,7 @@ impl Input {
         };
         Input {
             inner,
-            buf: Zeroizing::new(vec![0; INPUT_BUF]),
+            buf: Zeroizing::new(vec![0; size]),
             pos: 0,
             filled: 0,
         }
