@@ -17,20 +17,6 @@ fn new(name: &str) -> NewToken {
     }
 }
 
-/// The events `Store::log` streams, collected.
-fn events(
-    s: &mut Store,
-    id: Option<u64>,
-    limit: Option<u32>,
-) -> crate::Result<Vec<crate::model::Event>> {
-    let mut all = Vec::new();
-    s.log(id, limit, |e| {
-        all.push(e);
-        Ok(())
-    })?;
-    Ok(all)
-}
-
 fn ids(s: &mut Store, now: i64) -> Vec<i64> {
     let mut v = Vec::new();
     s.list(&ListFilter::default(), now, |t| {
@@ -81,7 +67,7 @@ fn create_many_writes_what_create_writes() {
     assert_eq!(b.owner.as_deref(), Some("alice"));
     assert_eq!(b.scopes, ["admin", "deploy"]);
     assert_eq!(b.expires_at, Some(T0 + 100));
-    let log = events(&mut s, None, None).unwrap();
+    let log = s.events(None, None).unwrap();
     assert_eq!(log.len(), 3);
     assert!(
         log.iter()
@@ -110,7 +96,7 @@ fn create_many_is_all_or_nothing() {
         .unwrap_err();
     assert_eq!(err.to_string(), "stop");
     assert!(ids(&mut s, T0).is_empty());
-    assert!(events(&mut s, None, None).unwrap().is_empty());
+    assert!(s.events(None, None).unwrap().is_empty());
     assert_eq!(count(&s, "token_hashes"), 0);
     let (t, _) = s.create(&new("x"), "ops", T0).unwrap();
     assert_eq!(t.id.get(), 1);

@@ -129,6 +129,16 @@ impl Db {
             .read_once(&mut |r| ops::log(r, n.map(id), limit, &mut each))
     }
 
+    /// The events `log` streams, collected.
+    pub fn events(&mut self, n: Option<u64>, limit: Option<u32>) -> Result<Vec<Event>> {
+        let mut all = Vec::new();
+        self.log(n, limit, |e| {
+            all.push(e);
+            Ok(())
+        })?;
+        Ok(all)
+    }
+
     pub fn prefix(&self) -> Result<String> {
         Ok(self.0.prefix().to_owned())
     }

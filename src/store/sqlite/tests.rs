@@ -8,20 +8,6 @@ use crate::store::ListFilter;
 
 const T0: i64 = 1_800_000_000;
 
-/// The events `Store::log` streams, collected.
-fn events(
-    s: &mut Store,
-    id: Option<u64>,
-    limit: Option<u32>,
-) -> crate::Result<Vec<crate::model::Event>> {
-    let mut all = Vec::new();
-    s.log(id, limit, |e| {
-        all.push(e);
-        Ok(())
-    })?;
-    Ok(all)
-}
-
 fn store() -> Store {
     Store::open_in_memory().unwrap()
 }
@@ -237,16 +223,16 @@ fn purge_keeps_history_and_never_reuses_ids() {
     );
     let (t, _) = s.create(&new("d", None), "ops", T0 + 300).unwrap();
     assert_eq!(t.id, 4);
-    let log = events(&mut s, Some(3), None).unwrap();
+    let log = s.events(Some(3), None).unwrap();
     let actions: Vec<Action> = log.iter().map(|e| e.action).collect();
     assert_eq!(actions, [Action::Created, Action::Purged]);
     assert_eq!(log[1].actor, "cron");
     assert!(matches!(
-        events(&mut s, Some(99), None),
+        s.events( Some(99), None),
         Err(Error::NotFound(id)) if id.get() == 99
     ));
     assert_eq!(
-        events(&mut s, None, Some(2))
+        s.events(None, Some(2))
             .unwrap()
             .iter()
             .map(|e| e.token_id.unwrap().get())
@@ -264,7 +250,7 @@ fn log_limit_edges() {
     }
     s.set_disabled(2, true, "ops", T0).unwrap();
     let mut ids = |id, limit| -> Vec<(i64, Action)> {
-        events(&mut s, id, limit)
+        s.events(id, limit)
             .unwrap()
             .iter()
             .map(|e| (e.token_id.unwrap().get(), e.action))
