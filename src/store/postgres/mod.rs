@@ -74,6 +74,28 @@ impl PgStore {
         })
     }
 
+    /// `f` in one transaction, committed when it returns `Ok`.
+    fn transaction(
+        &mut self,
+        level: IsolationLevel,
+        read_only: bool,
+        f: &mut dyn FnMut(&mut Pg<'_, '_>) -> Result<()>,
+    ) -> Result<()> {
+        let mut tx = self
+            .client
+            .build_transaction()
+            .isolation_level(level)
+            .read_only(read_only)
+            .start()?;
+        f(&mut Pg {
+            tx: &mut tx,
+            prefix: &self.prefix,
+            statements: &mut self.statements,
+        })?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// An error of the server while the database was in use names it.
     fn named(&self, e: Error) -> Error {
         match e {
@@ -107,46 +129,17 @@ impl Store for PgStore {
     }
 
     fn read_once(&mut self, f: &mut dyn FnMut(&mut dyn Reader) -> Result<()>) -> Result<()> {
-        let mut run = || -> Result<()> {
-            // One snapshot for every query in it, as SQLite's read
-            // transaction gives.
-            let mut tx = self
-                .client
-                .build_transaction()
-                .isolation_level(IsolationLevel::RepeatableRead)
-                .read_only(true)
-                .start()?;
-            f(&mut Pg {
-                tx: &mut tx,
-                prefix: &self.prefix,
-                statements: &mut self.statements,
-            })?;
-            tx.commit()?;
-            Ok(())
-        };
-        let result = run();
-        result.map_err(|e| self.named(e))
+        // One snapshot for every query in it, as SQLite's read transaction
+        // gives.
+        self.transaction(IsolationLevel::RepeatableRead, true, &mut |pg| f(pg))
+            .map_err(|e| self.named(e))
     }
 
     fn write(&mut self, f: &mut dyn FnMut(&mut dyn Writer) -> Result<()>) -> Result<()> {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let mut run = || -> Result<()> {
-                let mut tx = self
-                    .client
-                    .build_transaction()
-                    .isolation_level(IsolationLevel::ReadCommitted)
-                    .start()?;
-                f(&mut Pg {
-                    tx: &mut tx,
-                    prefix: &self.prefix,
-                    statements: &mut self.statements,
-                })?;
-                tx.commit()?;
-                Ok(())
-            };
-            match run() {
+            match self.transaction(IsolationLevel::ReadCommitted, false, &mut |pg| f(pg)) {
                 Err(e) if attempt < ATTEMPTS && retryable(&e) => {
                     // Another host's transaction won this round; back off a
                     // little more each time, so they do not collide again.
