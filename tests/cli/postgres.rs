@@ -1,0 +1,1 @@
+//! PostgreSQL only: what the other backend lacks (SPEC §8).
