@@ -1,6 +1,7 @@
-//! Hostile input: megabyte arguments, invalid UTF-8, absurd ids and
-//! durations, binary and giant lines on stdin. Every one ends in exit 2 (or
-//! its own verdict per line) and one short line; none in a panic.
+//! Hostile input, on both backends: megabyte arguments, invalid UTF-8,
+//! absurd ids and durations, binary and giant lines on stdin. Every one ends
+//! in exit 2 (or its own verdict per line) and one short line; none in a
+//! panic. And SQLite's file names: too long, or not UTF-8.
 
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
@@ -75,6 +76,13 @@ fn megabyte_arguments_are_refused_in_one_short_line() {
         env.cmd(&["--json", "list"]).run().success().json()[0]["id"],
         1
     );
+}
+
+#[test]
+fn a_path_beyond_path_max_is_one_line() {
+    let Some(env) = Env::sqlite_only() else {
+        return;
+    };
     // A path far beyond PATH_MAX is a runtime error on one line.
     let long_path = env.dir().join("d".repeat(100_000)).join("tokens.db");
     env.bare(&["list"])
@@ -136,6 +144,13 @@ fn invalid_utf8_arguments_are_usage_errors() {
         .run()
         .code(2)
         .error_has("stdin");
+}
+
+#[test]
+fn a_file_name_need_not_be_utf8() {
+    let Some(env) = Env::sqlite_only() else {
+        return;
+    };
     // File names need not be UTF-8: such a database works, and errors
     // about it are still one line of text.
     let odd = env.dir().join(OsStr::from_bytes(b"odd-\xff.db"));

@@ -1,9 +1,10 @@
 //! Safety: verdicts and committed changes that survive a broken or closed
 //! stdout, secrets revoked when they cannot be delivered (closed stdout,
-//! /dev/null, a signal or a file-size limit mid-write), paths that are only
-//! paths, databases made only by init and create, settings checked where
-//! they are used, special files refused, and no message that shows more of
-//! a secret than its masked form.
+//! /dev/null, a signal or a file-size limit mid-write), settings checked
+//! where they are used, and no message that shows more of a secret than
+//! its masked form, on both backends; and SQLite's paths: paths that are
+//! only paths, database files made only by init and create, special files
+//! refused.
 
 use std::io::{Read, Write};
 use std::os::unix::fs::FileTypeExt;
@@ -16,9 +17,6 @@ use serde_json::Value;
 
 use crate::faults::files_in;
 use crate::{Env, Out};
-
-/// The binary under test.
-const BIN: &str = env!("CARGO_BIN_EXE_tokenctl");
 
 /// The longest any child is waited for before the test gives up on it.
 const PATIENCE: Duration = Duration::from_secs(10);
@@ -107,22 +105,12 @@ fn run_bounded(mut cmd: Command, input: &str, what: &str) -> Out {
     Out::from_output(child.finish(what))
 }
 
-/// `sh -c SCRIPT BIN --db <sandbox db> ARGS...` in the sandbox's
-/// environment (as [`Env::bare`] sets it up).
+/// `sh -c SCRIPT BIN ARGS... --db <sandbox db>` in the sandbox's
+/// environment (as [`Env::cmd`] sets it up).
 fn sh(env: &Env, script: &str, args: &[&str]) -> Command {
-    let mut cmd = Command::new("sh");
-    cmd.arg("-c")
-        .arg(script)
-        .arg(BIN)
-        .arg("--db")
-        .arg(env.db())
-        .args(args)
-        .env_remove("TOKENCTL_DB")
-        .env_remove("TOKENCTL_ACTOR")
-        .env_remove("NO_COLOR")
-        .env("HOME", env.dir().join("home"))
-        .env_remove("XDG_DATA_HOME");
-    cmd
+    env.cmd(args)
+        .through(Path::new("sh"), &["-c", script])
+        .command()
 }
 
 /// The masked form of a secret: `tok_****` and its last 4 characters.
@@ -549,7 +537,9 @@ fn in_dir(env: &Env, cwd: &Path, db: &str, args: &[&str], input: &str) -> Out {
 // issue 10 item 10
 #[test]
 fn sqlite_special_names_are_plain_file_names() {
-    let Some(env) = Env::new() else { return };
+    let Some(env) = Env::sqlite_only() else {
+        return;
+    };
     for name in [":memory:", "file:x.db?mode=memory"] {
         let cwd = env.dir().join(format!("cwd {}", name.len()));
         std::fs::create_dir(&cwd).unwrap();
@@ -581,7 +571,7 @@ fn sqlite_special_names_are_plain_file_names() {
 
 /// Every command but init and create, each run on a database that does
 /// not exist.
-fn commands_on_a_missing_database() -> Vec<Vec<&'static str>> {
+pub fn commands_on_a_missing_database() -> Vec<Vec<&'static str>> {
     [
         &["purge"][..],
         &["-q", "purge"],
@@ -603,7 +593,11 @@ fn commands_on_a_missing_database() -> Vec<Vec<&'static str>> {
 // issue 10 item 12
 #[test]
 fn only_init_and_create_make_a_database() {
-    let Some(env) = Env::new() else { return };
+    // Paths; postgres.rs runs the same commands on a database without
+    // tokenctl's tables.
+    let Some(env) = Env::sqlite_only() else {
+        return;
+    };
     let (_, stranger) = env.another().create(&["--name", "elsewhere"]);
     let input = format!("{stranger}\n");
     // The sandbox's own path (its directory missing), a file missing from
@@ -632,7 +626,9 @@ fn only_init_and_create_make_a_database() {
 // issue 10 item 12
 #[test]
 fn only_init_and_create_make_the_default_database() {
-    let Some(env) = Env::new() else { return };
+    let Some(env) = Env::sqlite_only() else {
+        return;
+    };
     let default = env.dir().join("home/.local/share/tokenctl/tokens.db");
     let path = default.to_str().unwrap();
     let (_, stranger) = env.another().create(&["--name", "elsewhere"]);
@@ -688,7 +684,7 @@ fn a_bad_actor_in_the_environment_is_named_by_create() {
             .error_has("TOKENCTL_ACTOR")
             .stdout_is("");
     }
-    assert!(!env.db().exists());
+    assert!(!env.exists());
 }
 
 // issue 10 item 15
@@ -700,13 +696,15 @@ fn an_empty_actor_flag_is_named() {
         .code(2)
         .error_has("--actor")
         .stdout_is("");
-    assert!(!env.db().exists());
+    assert!(!env.exists());
 }
 
 // issue 10 item 15
 #[test]
 fn an_empty_db_variable_does_not_stop_completions() {
-    let Some(env) = Env::new() else { return };
+    let Some(env) = Env::no_database() else {
+        return;
+    };
     let out = env
         .bare(&["completions", "bash"])
         .env("TOKENCTL_DB", "")
@@ -719,7 +717,9 @@ fn an_empty_db_variable_does_not_stop_completions() {
 // issue 10 item 15
 #[test]
 fn an_empty_db_variable_is_named_by_list() {
-    let Some(env) = Env::new() else { return };
+    let Some(env) = Env::no_database() else {
+        return;
+    };
     env.bare(&["list"])
         .env("TOKENCTL_DB", "")
         .run()
@@ -753,7 +753,9 @@ fn refused(env: &Env, db: &Path, what: &str, commands: &[&[&str]]) {
 // issue 10 item 16
 #[test]
 fn a_fifo_is_refused_at_once() {
-    let Some(env) = Env::new() else { return };
+    let Some(env) = Env::sqlite_only() else {
+        return;
+    };
     let fifo = env.dir().join("fifo.db");
     let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
     assert!(made.success());
@@ -780,7 +782,9 @@ fn a_fifo_is_refused_at_once() {
 // issue 10 item 16
 #[test]
 fn dev_null_is_refused_and_gets_no_neighbours() {
-    let Some(env) = Env::new() else { return };
+    let Some(env) = Env::sqlite_only() else {
+        return;
+    };
     let neighbours = ["/dev/null-journal", "/dev/null-wal", "/dev/null-shm"];
     let before: Vec<bool> = neighbours.iter().map(|p| Path::new(p).exists()).collect();
     refused(
@@ -799,7 +803,9 @@ fn dev_null_is_refused_and_gets_no_neighbours() {
 // issue 10 item 16
 #[test]
 fn a_directory_is_refused() {
-    let Some(env) = Env::new() else { return };
+    let Some(env) = Env::sqlite_only() else {
+        return;
+    };
     let dir = env.dir().join("adir");
     std::fs::create_dir(&dir).unwrap();
     refused(
