@@ -1,22 +1,12 @@
 //! `reset`: a new secret under the same id, confirmed like revoke, printed
-//! once like create's; what it keeps and what it sets anew.
-
-use std::time::{SystemTime, UNIX_EPOCH};
+//! once like create's; what it keeps and what it sets anew; on both
+//! backends.
 
 use serde_json::Value;
 
-use crate::{Env, pty, pty_end};
+use crate::{Env, now, pty, pty_end};
 
 const DAY: i64 = 86_400;
-
-fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-        .try_into()
-        .unwrap()
-}
 
 fn epoch(rfc3339: &Value) -> i64 {
     chrono::DateTime::parse_from_rfc3339(rfc3339.as_str().expect("a time"))
@@ -273,7 +263,10 @@ fn an_expired_token_is_valid_again_after_reset() {
     let Some(env) = Env::new() else { return };
     let (id, old) = env.create(&["--name", "n"]);
     assert_eq!(
-        env.sql("UPDATE tokens SET expires_at = unixepoch() - 3600 WHERE id = 1"),
+        env.sql(&format!(
+            "UPDATE tokens SET expires_at = {} WHERE id = 1",
+            now() - 3600
+        )),
         1
     );
     assert_eq!(env.show(id)["status"], "expired");

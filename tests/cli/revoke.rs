@@ -1,5 +1,6 @@
 //! `revoke`: the question on a real terminal, the refusal without one, the
-//! order of checks, `--owner`, and what -q and --json print.
+//! order of checks, `--owner`, and what -q and --json print; on both
+//! backends.
 
 use serde_json::Value;
 
@@ -177,7 +178,7 @@ fn names_and_owners_from_the_database_are_shown_escaped() {
     let Some(env) = Env::new() else { return };
     let (id, _) = env.create(&["--name", "plain", "--owner", "alice"]);
     // As an older version or another program might have stored them.
-    env.sql("UPDATE tokens SET name = 'ev' || char(8238) || 'il', owner = 'bo' || char(8238) || char(27) || 'b' WHERE id = 1");
+    env.sql("UPDATE tokens SET name = 'ev\u{202e}il', owner = 'bo\u{202e}\u{1b}b' WHERE id = 1");
     let (question, _, code) = answer(&env, id, "n\n");
     assert_eq!(code, 1);
     assert!(
@@ -317,7 +318,10 @@ fn owner_revokes_every_token_not_revoked_yet_in_one_go() {
     env.create(&["--name", "case", "--owner", "Alice"]); // 6
     env.cmd(&["-q", "disable", "3"]).run().success();
     assert_eq!(
-        env.sql("UPDATE tokens SET expires_at = unixepoch() - 60 WHERE id = 4"),
+        env.sql(&format!(
+            "UPDATE tokens SET expires_at = {} WHERE id = 4",
+            crate::now() - 60
+        )),
         1
     );
     env.cmd(&["-q", "revoke", "5", "--yes"]).run().success();

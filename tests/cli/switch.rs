@@ -1,4 +1,5 @@
-//! `enable` and `disable`: a reversible, idempotent switch that asks nothing.
+//! `enable` and `disable`: a reversible, idempotent switch that asks
+//! nothing; on both backends.
 
 use crate::Env;
 
@@ -104,7 +105,10 @@ fn enabling_an_expired_token_says_it_stays_invalid() {
     let Some(env) = Env::new() else { return };
     let (_, secret) = env.create(&["--name", "n"]);
     env.cmd(&["-q", "disable", "1"]).run().success();
-    env.sql("UPDATE tokens SET expires_at = unixepoch() - 60 WHERE id = 1");
+    env.sql(&format!(
+        "UPDATE tokens SET expires_at = {} WHERE id = 1",
+        crate::now() - 60
+    ));
     env.cmd(&["enable", "1"])
         .run()
         .success()
