@@ -1,4 +1,4 @@
-//! `show`: one token in detail, masked; unknown ids.
+//! `show`: one token in detail, masked; unknown ids; on both backends.
 
 use crate::Env;
 

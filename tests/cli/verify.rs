@@ -1,4 +1,5 @@
-//! `verify`: stdin only, verdicts and exit codes, scopes, batch mode.
+//! `verify`: stdin only, verdicts and exit codes, scopes, batch mode, use
+//! recorded at most once a minute; on both backends.
 
 use crate::Env;
 
@@ -124,14 +125,14 @@ fn a_missing_database_fails_whatever_is_presented() {
         .stdin("garbage\n")
         .run()
         .code(1)
-        .error_has("no database at");
+        .error_has(&env.missing());
     env.cmd(&["verify", "--batch"])
         .stdin("garbage\n")
         .run()
         .code(1)
-        .error_has("no database at")
+        .error_has(&env.missing())
         .stdout_is("");
-    assert!(!env.db().exists());
+    assert!(!env.exists());
 }
 
 #[test]
