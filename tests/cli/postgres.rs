@@ -14,7 +14,7 @@ use std::process::{Child, Stdio};
 use serde_json::Value;
 
 use crate::cluster::{ROLE, Server};
-use crate::dump::{dump, populated};
+use crate::dump::{dump, populated, verdict};
 use crate::{Env, Run};
 
 impl Env {
@@ -44,16 +44,6 @@ impl Env {
         let url = self.server().url(user, self.dbname(), query);
         self.bare(&[&["--db", url.as_str()][..], args].concat())
     }
-}
-
-/// A verdict without its token's `last_used_at`, which each database
-/// records at its own second.
-fn verdict(env: &Env, secret: &str) -> (i32, Value) {
-    let (code, mut v) = env.verify(secret, &[]);
-    if let Some(token) = v["token"].as_object_mut() {
-        token.remove("last_used_at");
-    }
-    (code, v)
 }
 
 /// The dump's lines but its last event (`loaded`) and its `last_id` line,
