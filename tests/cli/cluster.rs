@@ -138,16 +138,6 @@ impl Server {
         }
     }
 
-    /// Runs a query on the `postgres` database.
-    #[track_caller]
-    pub fn admin_query(&self, sql: &str) -> Vec<Row> {
-        let mut admin = self.admin_client();
-        match admin.as_mut().unwrap().query(sql, &[]) {
-            Ok(rows) => rows,
-            Err(e) => panic!("{sql}: {e}"),
-        }
-    }
-
     /// Whether a database of this name exists on the server.
     pub fn has_database(&self, db: &str) -> bool {
         let mut admin = self.admin_client();
