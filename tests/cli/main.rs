@@ -384,10 +384,10 @@ impl Run {
     /// Runs as this user and group (and no other groups), like a service
     /// account: root, which CI runs as, ignores file permissions. The
     /// binary runs from a link or copy in the sandbox (made traversable),
-    /// since the build directory may be closed to other users; a copy
-    /// (made executable by all) when the build itself is not executable by
-    /// others, as under a umask of 077 (`scripts/with-postgres.sh` sets
-    /// one, and cargo links under it).
+    /// since the build directory may be closed to other users. The binary
+    /// is made executable by all: cargo links it under the umask it runs
+    /// with, and `scripts/with-postgres.sh` sets 077 (for a hard link this
+    /// changes the build's own file, to what a usual umask gives).
     pub fn user(self, uid: u32, gid: u32) -> Run {
         use std::os::unix::fs::PermissionsExt;
         use std::os::unix::process::CommandExt;
@@ -398,9 +398,12 @@ impl Run {
         if !exe.exists() {
             std::fs::create_dir_all(&bin).unwrap();
             let built = env!("CARGO_BIN_EXE_tokenctl");
-            let mode = std::fs::metadata(built).unwrap().permissions().mode();
-            if mode & 0o005 != 0o005 || std::fs::hard_link(built, &exe).is_err() {
+            if std::fs::hard_link(built, &exe).is_err() {
                 std::fs::copy(built, &exe).unwrap();
+            }
+            // A mode change, not a fresh copy: a copy still open for
+            // writing while another test forks fails its exec (ETXTBSY).
+            if std::fs::metadata(&exe).unwrap().permissions().mode() & 0o005 != 0o005 {
                 open(&exe);
             }
             open(&self.sandbox);
