@@ -1,5 +1,7 @@
 //! `verify --batch` as a co-process: each answer arrives while stdin is
-//! still open, so a caller can send a token and wait for its verdict.
+//! still open, so a caller can send a token and wait for its verdict (on
+//! both backends); on SQLite, a reader that stops reading holds no snapshot
+//! that would grow the WAL.
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::Stdio;
@@ -12,7 +14,7 @@ use crate::Env;
 
 #[test]
 fn batch_answers_each_line_before_the_next_arrives() {
-    let env = Env::new();
+    let Some(env) = Env::new() else { return };
     let (id, secret) = env.create(&["--name", "svc"]);
     let mut child = env
         .cmd(&["verify", "--batch"])
@@ -68,7 +70,10 @@ fn ask(stdin: &mut impl Write, stdout: &mut impl BufRead, line: &str) -> Value {
 // snapshot while it waits to write, so writers' WAL is reused, not grown.
 #[test]
 fn a_stalled_reader_does_not_grow_the_wal() {
-    let env = Env::new();
+    // SQLite's WAL; a PostgreSQL snapshot is the server's business.
+    let Some(env) = Env::sqlite_only() else {
+        return;
+    };
     let (_, secret) = env.create(&["--name", "svc"]);
     let (reader, writer) = std::io::pipe().unwrap();
     let mut child = env

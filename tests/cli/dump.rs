@@ -1,5 +1,6 @@
 //! `dump` and `load`: the whole database as JSON Lines and back, ids,
-//! hashes, trail and id high-water mark kept (SPEC §8).
+//! hashes, trail and id high-water mark kept (SPEC §8), within each
+//! backend; postgres.rs moves a database from one backend to the other.
 
 use serde_json::Value;
 
@@ -7,7 +8,7 @@ use crate::Env;
 
 /// A database with one of everything: active, disabled, revoked, expired,
 /// reset and purged tokens, owners and scopes.
-fn populated(env: &Env) -> Vec<(i64, String)> {
+pub fn populated(env: &Env) -> Vec<(i64, String)> {
     let mut secrets = Vec::new();
     secrets.push(env.create(&["--name", "active", "--owner", "alice", "--scope", "deploy"]));
     let (d, s) = env.create(&["--name", "disabled", "--no-expiry"]);
@@ -31,8 +32,20 @@ fn populated(env: &Env) -> Vec<(i64, String)> {
     secrets
 }
 
+/// `verify --json` of `secret`: (exit code, verdict), without the token's
+/// `last_used_at`: that is the time of this very verify, which two
+/// databases record each at its own second (the dump's lines compare the
+/// loaded times).
+pub fn verdict(env: &Env, secret: &str) -> (i32, Value) {
+    let (code, mut v) = env.verify(secret, &[]);
+    if let Some(token) = v["token"].as_object_mut() {
+        token.remove("last_used_at");
+    }
+    (code, v)
+}
+
 /// The dump's lines, parsed.
-fn dump(env: &Env) -> Vec<Value> {
+pub fn dump(env: &Env) -> Vec<Value> {
     env.cmd(&["dump"])
         .run()
         .success()
@@ -42,7 +55,7 @@ fn dump(env: &Env) -> Vec<Value> {
 
 #[test]
 fn a_dump_loads_into_a_new_database_and_dumps_the_same() {
-    let from = Env::new();
+    let Some(from) = Env::new() else { return };
     let secrets = populated(&from);
     let lines = dump(&from);
     assert_eq!(
@@ -55,7 +68,7 @@ fn a_dump_loads_into_a_new_database_and_dumps_the_same() {
     for (_, s) in &secrets {
         assert!(!text.contains(&s[4..20]), "a secret in the dump");
     }
-    let to = Env::new();
+    let to = from.another();
     to.cmd(&["load"])
         .stdin(text.clone())
         .run()
@@ -71,7 +84,7 @@ fn a_dump_loads_into_a_new_database_and_dumps_the_same() {
     assert_eq!(last_event["event"]["token_id"], Value::Null);
     // Every secret verifies as it did; ids go on after the purged one.
     for (id, s) in &secrets {
-        assert_eq!(from.verify(s, &[]).1, to.verify(s, &[]).1, "token {id}");
+        assert_eq!(verdict(&from, s), verdict(&to, s), "token {id}");
     }
     assert_eq!(
         to.create(&["--name", "next"]).0,
@@ -88,18 +101,18 @@ fn a_dump_loads_into_a_new_database_and_dumps_the_same() {
 
 #[test]
 fn a_bad_line_loads_nothing_and_is_named() {
-    let from = Env::new();
+    let Some(from) = Env::new() else { return };
     populated(&from);
     let text = from.cmd(&["dump"]).run().success().stdout;
     let mut lines: Vec<&str> = text.lines().collect();
     lines[2] = r#"{"token":{"id":"two"}}"#;
-    let to = Env::new();
+    let to = from.another();
     to.cmd(&["load"])
         .stdin(lines.join("\n"))
         .run()
         .code(2)
         .error_has("line 3 of the dump");
-    assert!(!to.db().exists(), "a bad dump created a database");
+    assert!(!to.exists(), "a bad dump created a database");
     // Cut short: no last_id line.
     let cut: String = text.lines().take(4).map(|l| format!("{l}\n")).collect();
     to.cmd(&["load"])

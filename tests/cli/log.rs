@@ -1,5 +1,6 @@
 //! `log`: every kind of change with time, actor and token id; oldest first;
-//! `--limit`; one token's history, purged or never issued.
+//! `--limit`; one token's history, purged or never issued; on both
+//! backends.
 
 use serde_json::Value;
 
@@ -45,13 +46,16 @@ fn history(env: &Env) {
     env.cmd(&["-q", "--actor", "sec", "revoke", "2", "--yes"])
         .run()
         .success();
-    env.sql("UPDATE tokens SET expires_at = unixepoch() - 60 WHERE id = 1");
+    env.sql(&format!(
+        "UPDATE tokens SET expires_at = {} WHERE id = 1",
+        crate::now() - 60
+    ));
     env.cmd(&["-q", "--actor", "cron", "purge"]).run().success();
 }
 
 #[test]
 fn every_change_is_an_event_oldest_first() {
-    let env = Env::new();
+    let Some(env) = Env::new() else { return };
     history(&env);
     let events = log(&env, &[]);
     let expected: Vec<(i64, &str, &str)> = vec![
@@ -84,7 +88,7 @@ fn every_change_is_an_event_oldest_first() {
 
 #[test]
 fn limit_is_the_most_recent_still_oldest_first() {
-    let env = Env::new();
+    let Some(env) = Env::new() else { return };
     history(&env);
     assert_eq!(
         summary(&log(&env, &["--limit", "3"])),
@@ -104,7 +108,7 @@ fn limit_is_the_most_recent_still_oldest_first() {
 
 #[test]
 fn one_tokens_history_survives_purge() {
-    let env = Env::new();
+    let Some(env) = Env::new() else { return };
     history(&env);
     // Token 1 is purged: show knows it no more, log still does.
     env.cmd(&["show", "1"]).run().code(5);
@@ -129,7 +133,7 @@ fn one_tokens_history_survives_purge() {
 
 #[test]
 fn an_id_never_issued_is_5() {
-    let env = Env::new();
+    let Some(env) = Env::new() else { return };
     history(&env);
     for args in [
         &["log", "3"][..],
@@ -146,7 +150,7 @@ fn an_id_never_issued_is_5() {
 
 #[test]
 fn a_table_for_people() {
-    let env = Env::new();
+    let Some(env) = Env::new() else { return };
     env.cmd(&["-q", "--actor", "alice", "create", "--name", "n"])
         .run()
         .success();
@@ -175,7 +179,7 @@ fn a_table_for_people() {
 
 #[test]
 fn details_are_shown() {
-    let env = Env::new();
+    let Some(env) = Env::new() else { return };
     env.create(&["--name", "n", "--owner", "alice"]);
     env.cmd(&[
         "-q", "--actor", "sec", "revoke", "--owner", "alice", "--yes",
@@ -202,7 +206,7 @@ fn details_are_shown() {
 
 #[test]
 fn an_empty_trail() {
-    let env = Env::new();
+    let Some(env) = Env::new() else { return };
     env.cmd(&["init"]).run().success();
     env.cmd(&["log"])
         .run()
@@ -223,18 +227,18 @@ fn an_empty_trail() {
 
 #[test]
 fn a_missing_database_is_an_error_and_is_not_created() {
-    let env = Env::new();
+    let Some(env) = Env::new() else { return };
     env.cmd(&["log"])
         .run()
         .code(1)
         .stdout_is("")
-        .error_has(&env.db().display().to_string());
-    assert!(!env.db().exists());
+        .error_has(&env.missing());
+    assert!(!env.exists());
 }
 
 #[test]
 fn a_declined_change_leaves_no_event() {
-    let env = Env::new();
+    let Some(env) = Env::new() else { return };
     env.create(&["--name", "n"]);
     env.cmd(&["revoke", "1"]).run().code(2);
     env.cmd(&["reset", "1"]).run().code(2);

@@ -1,11 +1,22 @@
 //! Integration tests: every test drives the built `tokenctl` binary through
 //! a small builder that gives it a temporary database of its own.
+//!
+//! The same sources are built twice (see the `[[test]]` sections of
+//! Cargo.toml): as `cli`, where each sandbox's database is an SQLite file,
+//! and as `cli_postgres`, where it is a fresh database on the PostgreSQL
+//! server that `scripts/with-postgres.sh` started (`TOKENCTL_TEST_PG`; see
+//! `cluster.rs`). A test written with [`Env::new`] runs on both; one about
+//! SQLite's own mechanism (files, modes, WAL) starts with
+//! [`Env::sqlite_only`], one that never opens a database with
+//! [`Env::no_database`], and both run in the `cli` build only. Without a
+//! server the `cli_postgres` build skips with one note (under CI it fails).
 
 // A failed unwrap in a test is a failed test, with its line.
 #![allow(clippy::unwrap_used, clippy::new_without_default)]
 
 mod batch_stream;
 mod clock;
+mod cluster;
 mod concurrency;
 mod create;
 mod dump;
@@ -17,6 +28,7 @@ mod init;
 mod list;
 mod log;
 mod output;
+mod postgres;
 mod purge;
 mod reset;
 mod revoke;
@@ -52,23 +64,164 @@ pub const COMMANDS: [&str; 14] = [
     "completions",
 ];
 
-/// A sandbox: a temporary directory holding the database and a fake home.
+/// Whether this build runs the tests on PostgreSQL: `cli_postgres`, the
+/// second build of these sources (Cargo.toml), does; `cli` runs them on
+/// SQLite.
+pub const POSTGRES: bool = same_str(env!("CARGO_CRATE_NAME"), "cli_postgres");
+
+/// `a == b`, at compile time.
+const fn same_str(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// The time now, in whole seconds since the epoch, for SQL that sets a
+/// time relative to it (`unixepoch()` is SQLite's alone).
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        .try_into()
+        .unwrap()
+}
+
+/// A sandbox: a temporary directory holding a fake home (and, on SQLite,
+/// the database), and on PostgreSQL a database of its own on the server.
 pub struct Env {
     dir: TempDir,
     db: PathBuf,
+    pg: Option<cluster::Database>,
 }
 
 impl Env {
-    /// A sandbox whose database does not exist yet.
-    pub fn new() -> Env {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let db = dir.path().join("data").join("tokens.db");
-        Env { dir, db }
+    /// A sandbox of this build's backend whose database has nothing in it
+    /// yet: on SQLite no file, on PostgreSQL an empty database (no
+    /// tables). `None` when the PostgreSQL build has no server (outside
+    /// CI): the test returns at once, as
+    /// `let Some(env) = Env::new() else { return };`.
+    pub fn new() -> Option<Env> {
+        if POSTGRES {
+            Env::postgres()
+        } else {
+            Some(Env::sqlite())
+        }
     }
 
-    /// The database path every command of this sandbox uses.
+    /// A sandbox for a test of SQLite's own mechanism (files and their
+    /// modes, WAL, special paths, the default path, SQLite's SQL): `None`
+    /// in the PostgreSQL build, silently, since it never applies there.
+    pub fn sqlite_only() -> Option<Env> {
+        (!POSTGRES).then(Env::sqlite)
+    }
+
+    /// A sandbox for a test that never opens a database (help, usage
+    /// errors found before one is opened, completions, generated files):
+    /// its outcome cannot depend on the backend, so only the SQLite build
+    /// runs it; `None`, silently, in the PostgreSQL build.
+    pub fn no_database() -> Option<Env> {
+        (!POSTGRES).then(Env::sqlite)
+    }
+
+    /// An SQLite sandbox in either build (the PostgreSQL tests move data
+    /// between the two).
+    pub fn sqlite() -> Env {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = dir.path().join("data").join("tokens.db");
+        Env { dir, db, pg: None }
+    }
+
+    /// A PostgreSQL sandbox in either build, or `None` without a server.
+    pub fn postgres() -> Option<Env> {
+        let server = cluster::server()?;
+        let mut env = Env::sqlite();
+        env.pg = Some(cluster::Database::create(server));
+        Some(env)
+    }
+
+    /// A second sandbox on the same backend as this one (another file or
+    /// another database), for a token issued elsewhere.
+    pub fn another(&self) -> Env {
+        match &self.pg {
+            Some(db) => {
+                let mut env = Env::sqlite();
+                env.pg = Some(cluster::Database::create(db.server));
+                env
+            }
+            None => Env::sqlite(),
+        }
+    }
+
+    /// The database path of an SQLite sandbox. Only for tests of SQLite's
+    /// mechanism: a PostgreSQL sandbox has none, and panics.
+    #[track_caller]
     pub fn db(&self) -> &Path {
+        assert!(
+            self.pg.is_none(),
+            "db(): a PostgreSQL sandbox has no file; start this test with Env::sqlite_only()"
+        );
         &self.db
+    }
+
+    /// Whether the database is in PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        self.pg.is_some()
+    }
+
+    /// The PostgreSQL database of this sandbox, if it has one.
+    pub fn pg(&self) -> Option<&cluster::Database> {
+        self.pg.as_ref()
+    }
+
+    /// What `--db` (or `TOKENCTL_DB`) gets: the file's path, or the URL
+    /// (no password: that is in `PGPASSWORD`).
+    pub fn target(&self) -> std::ffi::OsString {
+        match &self.pg {
+            Some(db) => db.url().into(),
+            None => self.db.clone().into(),
+        }
+    }
+
+    /// How tokenctl's messages name the database: the file's path, or
+    /// `127.0.0.1:PORT/DBNAME`.
+    pub fn name(&self) -> String {
+        match &self.pg {
+            Some(db) => db.display(),
+            None => self.db.display().to_string(),
+        }
+    }
+
+    /// What a command other than init, create and load says about this
+    /// sandbox's database while nothing has made it: no file at the path,
+    /// or a database without tokenctl's tables.
+    pub fn missing(&self) -> String {
+        match &self.pg {
+            Some(db) => format!(
+                "PostgreSQL database {} has no tokenctl tables",
+                db.display()
+            ),
+            None => format!("no database at {}", self.db.display()),
+        }
+    }
+
+    /// Whether anything of the database was made: on SQLite the file or
+    /// the directory for it (which only the file's maker makes), on
+    /// PostgreSQL any table at all.
+    pub fn exists(&self) -> bool {
+        match &self.pg {
+            Some(db) => !db.tables().is_empty(),
+            None => self.db.exists() || self.db.parent().is_some_and(Path::exists),
+        }
     }
 
     /// The sandbox directory.
@@ -79,11 +232,13 @@ impl Env {
     /// `tokenctl --db <sandbox db> ARGS...`, ready to run.
     pub fn cmd(&self, args: &[&str]) -> Run {
         let mut run = self.bare(args);
-        run.cmd.arg("--db").arg(&self.db);
+        run.cmd.arg("--db").arg(self.target());
         run
     }
 
-    /// `tokenctl ARGS...` with no --db: HOME points into the sandbox.
+    /// `tokenctl ARGS...` with no --db: HOME points into the sandbox, and
+    /// no `TOKENCTL_*` or `PG*` variable of the caller's reaches it but, for
+    /// a PostgreSQL sandbox, `PGPASSWORD` with the server's password.
     pub fn bare(&self, args: &[&str]) -> Run {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_tokenctl"));
         cmd.args(args)
@@ -96,10 +251,26 @@ impl Env {
             .env_remove("RUST_LIB_BACKTRACE")
             .env("HOME", self.dir.path().join("home"))
             .env_remove("XDG_DATA_HOME");
+        self.environ(&mut cmd);
         Run {
             cmd,
             stdin: None,
             sandbox: self.dir.path().to_owned(),
+        }
+    }
+
+    /// Gives a command built by hand what it needs besides `--db` to
+    /// reach this sandbox's database: none of the caller's `PG*`
+    /// variables (libpq's, which would change where it connects), and for
+    /// PostgreSQL the password in `PGPASSWORD`.
+    pub fn environ(&self, cmd: &mut Command) {
+        for (key, _) in std::env::vars_os() {
+            if key.as_encoded_bytes().starts_with(b"PG") {
+                cmd.env_remove(key);
+            }
+        }
+        if let Some(db) = &self.pg {
+            cmd.env("PGPASSWORD", &db.server.password);
         }
     }
 
@@ -152,9 +323,16 @@ impl Env {
             .collect()
     }
 
-    /// Runs SQL on the sandbox database, for states no command makes at
-    /// once (an expiry in the past); returns the rows changed.
+    /// Runs one SQL statement on the sandbox database, for states no
+    /// command makes at once (an expiry in the past); returns the rows
+    /// changed. The same text goes to SQLite or PostgreSQL, so it must mean
+    /// the same to both: no `unixepoch()` (use [`now`]), no `char()`
+    /// (write the character), `true`/`false` for booleans.
+    #[track_caller]
     pub fn sql(&self, sql: &str) -> usize {
+        if let Some(db) = &self.pg {
+            return db.execute(sql).try_into().unwrap();
+        }
         let conn = rusqlite::Connection::open(&self.db).unwrap();
         conn.busy_timeout(std::time::Duration::from_secs(10))
             .unwrap();
@@ -191,6 +369,12 @@ impl Run {
         self
     }
 
+    /// Removes an environment variable.
+    pub fn env_remove(mut self, key: &str) -> Run {
+        self.cmd.env_remove(key);
+        self
+    }
+
     /// Appends one more argument, which need not be UTF-8.
     pub fn arg(mut self, arg: impl AsRef<std::ffi::OsStr>) -> Run {
         self.cmd.arg(arg);
@@ -200,7 +384,10 @@ impl Run {
     /// Runs as this user and group (and no other groups), like a service
     /// account: root, which CI runs as, ignores file permissions. The
     /// binary runs from a link or copy in the sandbox (made traversable),
-    /// since the build directory may be closed to other users.
+    /// since the build directory may be closed to other users. The binary
+    /// is made executable by all: cargo links it under the umask it runs
+    /// with, and `scripts/with-postgres.sh` sets 077 (for a hard link this
+    /// changes the build's own file, to what a usual umask gives).
     pub fn user(self, uid: u32, gid: u32) -> Run {
         use std::os::unix::fs::PermissionsExt;
         use std::os::unix::process::CommandExt;
@@ -213,6 +400,11 @@ impl Run {
             let built = env!("CARGO_BIN_EXE_tokenctl");
             if std::fs::hard_link(built, &exe).is_err() {
                 std::fs::copy(built, &exe).unwrap();
+            }
+            // A mode change, not a fresh copy: a copy still open for
+            // writing while another test forks fails its exec (ETXTBSY).
+            if std::fs::metadata(&exe).unwrap().permissions().mode() & 0o005 != 0o005 {
+                open(&exe);
             }
             open(&self.sandbox);
             open(&bin);
@@ -343,7 +535,7 @@ pub fn tool(name: &str, package: &str) -> Option<PathBuf> {
 }
 
 /// Whether the tests run under CI, where nothing may be skipped.
-fn in_ci() -> bool {
+pub fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| !matches!(v.trim(), "" | "0" | "false"))
 }
 
