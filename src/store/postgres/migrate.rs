@@ -3,7 +3,7 @@
 //! an advisory lock so two hosts running `init` at once do not collide; a
 //! newer schema is refused.
 
-use postgres::Client;
+use postgres::{Client, GenericClient};
 
 use crate::core::error::{Error, Result, StoreErrorKind};
 use crate::core::token::DEFAULT_PREFIX;
@@ -14,22 +14,35 @@ const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
 /// The schema version this binary writes.
 pub const LATEST: i64 = MIGRATIONS.len() as i64;
 
+/// Whether tokenctl's meta table exists, read from the catalog with the
+/// statement's own snapshot: `to_regclass` goes through the backend's
+/// relation cache, which an advisory lock does not refresh, so a second
+/// `init` waiting on the lock would miss the tables the first just made.
+const HAS_META: &str = "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_tables
+                        WHERE schemaname = current_schema() AND tablename = 'meta')";
+
 /// tokenctl's advisory lock for changing its schema.
 const SCHEMA_LOCK: i64 = 0x746f_6b65_6e63_746c; // "tokenctl"
 
 /// The schema version and prefix, or `None` when tokenctl's tables are
-/// missing.
-fn read(client: &mut Client) -> Result<Option<(i64, String)>> {
-    let has_meta: bool = client
-        .query_one("SELECT to_regclass('meta') IS NOT NULL", &[])?
-        .get(0);
+/// missing. A `meta` table of another shape is another program's.
+fn read(client: &mut impl GenericClient, name: &str) -> Result<Option<(i64, String)>> {
+    let has_meta: bool = client.query_one(HAS_META, &[])?.get(0);
     if !has_meta {
         return Ok(None);
     }
-    let rows = client.query(
-        "SELECT key, value FROM meta WHERE key IN ('schema_version', 'prefix')",
-        &[],
-    )?;
+    let not_ours = || {
+        Error::store(
+            StoreErrorKind::NotTokenctl,
+            format!("PostgreSQL database {name}: its meta table is not tokenctl's"),
+        )
+    };
+    let rows = client
+        .query(
+            "SELECT key::text, value::text FROM meta WHERE key IN ('schema_version', 'prefix')",
+            &[],
+        )
+        .map_err(|_| not_ours())?;
     let mut version = None;
     let mut prefix = None;
     for row in rows {
@@ -42,10 +55,7 @@ fn read(client: &mut Client) -> Result<Option<(i64, String)>> {
     }
     match (version, prefix) {
         (Some(v), Some(p)) => Ok(Some((v, p))),
-        _ => Err(Error::store(
-            StoreErrorKind::NotTokenctl,
-            "its meta table is not tokenctl's",
-        )),
+        _ => Err(not_ours()),
     }
 }
 
@@ -64,7 +74,7 @@ fn check_not_newer(name: &str, version: i64) -> Result<()> {
 /// The prefix of an existing tokenctl database, migrated forward when it
 /// is older (and this role may change it).
 pub fn existing(client: &mut Client, name: &str) -> Result<String> {
-    match read(client)? {
+    match read(client, name)? {
         None => Err(Error::store(
             StoreErrorKind::NoTables,
             format!("PostgreSQL database {name} has no tokenctl tables"),
@@ -82,7 +92,7 @@ pub fn existing(client: &mut Client, name: &str) -> Result<String> {
 /// Makes tokenctl's tables when they are missing; returns the prefix and
 /// whether they were made now.
 pub fn create(client: &mut Client, name: &str, prefix: Option<&str>) -> Result<(String, bool)> {
-    if let Some((version, found)) = read(client)? {
+    if let Some((version, found)) = read(client, name)? {
         check_not_newer(name, version)?;
         if version == LATEST {
             return Ok((found, false));
@@ -96,7 +106,7 @@ pub fn create(client: &mut Client, name: &str, prefix: Option<&str>) -> Result<(
 fn migrate(client: &mut Client, name: &str, prefix: Option<&str>) -> Result<(String, bool)> {
     let mut tx = client.transaction()?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&SCHEMA_LOCK])?;
-    let (from, found) = match read_tx(&mut tx)? {
+    let (from, found) = match read(&mut tx, name)? {
         Some((v, p)) => (v, Some(p)),
         None => (0, None),
     };
@@ -119,23 +129,4 @@ fn migrate(client: &mut Client, name: &str, prefix: Option<&str>) -> Result<(Str
     )?;
     tx.commit()?;
     Ok((prefix, from == 0))
-}
-
-fn read_tx(tx: &mut postgres::Transaction<'_>) -> Result<Option<(i64, String)>> {
-    let has_meta: bool = tx
-        .query_one("SELECT to_regclass('meta') IS NOT NULL", &[])?
-        .get(0);
-    if !has_meta {
-        return Ok(None);
-    }
-    let version: Option<String> = tx
-        .query_opt("SELECT value FROM meta WHERE key = 'schema_version'", &[])?
-        .map(|r| r.get(0));
-    let prefix: Option<String> = tx
-        .query_opt("SELECT value FROM meta WHERE key = 'prefix'", &[])?
-        .map(|r| r.get(0));
-    Ok(match (version.and_then(|v| v.parse().ok()), prefix) {
-        (Some(v), Some(p)) => Some((v, p)),
-        _ => None,
-    })
 }
