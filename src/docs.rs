@@ -65,10 +65,13 @@ const EXIT_CODES: [(u8, &str); 7] = [
         "verify: the token is rejected (malformed, unknown, revoked, expired, disabled).",
     ),
     (4, "verify: the token is valid but lacks a required scope."),
-    (5, "No token with that id."),
+    (
+        5,
+        "No token with that id (revoke --owner: no token of that owner).",
+    ),
     (
         6,
-        "Conflict: the token's state forbids it (enable, disable or reset a revoked token; a different prefix at init).",
+        "Conflict: the token's state forbids it (enable, disable or reset a revoked token; a different prefix at init; load into a database that is not empty).",
     ),
 ];
 
@@ -76,7 +79,8 @@ const EXIT_CODES: [(u8, &str); 7] = [
 /// run time, or be called wrongly.
 fn exit_codes(command: &str) -> &'static [u8] {
     match command {
-        "show" | "revoke" | "log" => &[0, 1, 2, 5],
+        "show" | "log" => &[0, 1, 2, 5],
+        "revoke" => &[0, 1, 2, 5],
         "reset" | "enable" | "disable" => &[0, 1, 2, 5, 6],
         "init" => &[0, 1, 2, 6],
         "verify" => &[0, 1, 2, 3, 4],
