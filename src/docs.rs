@@ -79,8 +79,7 @@ const EXIT_CODES: [(u8, &str); 7] = [
 /// run time, or be called wrongly.
 fn exit_codes(command: &str) -> &'static [u8] {
     match command {
-        "show" | "log" => &[0, 1, 2, 5],
-        "revoke" => &[0, 1, 2, 5],
+        "show" | "revoke" | "log" => &[0, 1, 2, 5],
         "reset" | "enable" | "disable" => &[0, 1, 2, 5, 6],
         "init" => &[0, 1, 2, 6],
         "verify" => &[0, 1, 2, 3, 4],
