@@ -76,7 +76,11 @@ fn big_scopes() -> Vec<String> {
 #[test]
 fn writers_killed_mid_transaction_leave_a_sound_database() {
     let Some(env) = Env::new() else { return };
+    // The kills are spread over what a create takes here, at least 20 ms:
+    // a PostgreSQL command spends tens of milliseconds logging in first.
+    let started = std::time::Instant::now();
     let (first_id, first) = env.create(&["--name", "first"]);
+    let spread = (started.elapsed() * 3 / 2).max(Duration::from_millis(20));
     let big = big_scopes();
     let mut printed: Vec<String> = Vec::new();
     let mut killed = 0;
@@ -97,8 +101,9 @@ fn writers_killed_mid_transaction_leave_a_sound_database() {
             })
             .collect();
         // Kill at a spread of moments: before, during and after the
-        // transaction (no timing is measured, only varied).
-        std::thread::sleep(Duration::from_micros(round * 7919 % 40 * 500));
+        // transaction (no timing is asserted, only varied).
+        let at = u32::try_from(round * 7919 % 40).unwrap();
+        std::thread::sleep(spread * at / 40);
         for mut child in children {
             let _ = child.kill();
             let output = child.wait_with_output().unwrap();
