@@ -15,7 +15,7 @@ pub fn hint(e: &Error) -> Option<&'static str> {
             }
             StoreErrorKind::NoTables => "create them with 'tokenctl init', or pass --db",
             StoreErrorKind::NotAFile => "pass --db with the path of a database file",
-            StoreErrorKind::NotTokenctl => "pass --db with another path",
+            StoreErrorKind::NotTokenctl => "pass --db with another database",
             StoreErrorKind::CannotCreate => {
                 "pass --db with a path in a directory this user may write"
             }

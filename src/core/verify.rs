@@ -43,10 +43,7 @@ pub fn verify(
         return Ok(rules::malformed());
     };
     let mut found = Vec::with_capacity(1);
-    crate::store::read(store, |r| {
-        found.clear();
-        r.by_hashes(std::slice::from_ref(&hash), &mut found)
-    })?;
+    store.lookup(std::slice::from_ref(&hash), &mut found)?;
     let mut verdict = rules::verdict(found.pop().flatten(), required_scopes, now);
     if let Some(t) = verdict.token.as_mut().filter(|_| verdict.reason.is_none()) {
         if rules::needs_use_recorded(t, now)

@@ -74,6 +74,17 @@ pub trait Store {
     /// Runs `f` in one write transaction, committed when it returns `Ok`.
     fn write(&mut self, f: &mut dyn FnMut(&mut dyn Writer) -> Result<()>) -> Result<()>;
 
+    /// The tokens whose current secret has these hashes, in order, as
+    /// [`Reader::by_hashes`] in a snapshot of its own: what one `verify`
+    /// asks. A backend may answer it with fewer round trips, since one
+    /// statement is a snapshot by itself.
+    fn lookup(&mut self, hashes: &[TokenHash], found: &mut Vec<Option<Token>>) -> Result<()> {
+        self.read(&mut |r| {
+            found.clear();
+            r.by_hashes(hashes, found)
+        })
+    }
+
     /// Records that these tokens were used at `now`, skipping any recorded
     /// after `since`, in one transaction. On a database this user may only
     /// read, it records nothing. Returns how many it wrote.

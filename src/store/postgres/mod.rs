@@ -13,10 +13,13 @@ use std::fmt;
 use std::time::Duration;
 
 use postgres::error::SqlState;
+use postgres::types::Type;
 use postgres::{Client, IsolationLevel, Statement};
 
 use crate::core::error::{Error, Result, StoreErrorKind};
 use crate::core::id::TokenId;
+use crate::core::model::Token;
+use crate::core::token::TokenHash;
 use crate::store::{Reader, Store, Writer};
 use crate::time::Epoch;
 use connect::Target;
@@ -139,7 +142,14 @@ impl Store for PgStore {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            match self.transaction(IsolationLevel::ReadCommitted, false, &mut |pg| f(pg)) {
+            let mut locked = |pg: &mut Pg<'_, '_>| {
+                // One writer at a time per database, as SQLite has: ids,
+                // the trail's seq and commit order then agree, across
+                // hosts.
+                pg.lock_writers()?;
+                f(pg)
+            };
+            match self.transaction(IsolationLevel::ReadCommitted, false, &mut locked) {
                 Err(e) if attempt < ATTEMPTS && retryable(&e) => {
                     // Another host's transaction won this round; back off a
                     // little more each time, so they do not collide again.
@@ -148,6 +158,18 @@ impl Store for PgStore {
                 result => return result.map_err(|e| self.named(e)),
             }
         }
+    }
+
+    /// One statement, outside a transaction (it is its own snapshot), its
+    /// parameter typed so it needs no prepare: one round trip.
+    fn lookup(&mut self, hashes: &[TokenHash], found: &mut Vec<Option<Token>>) -> Result<()> {
+        found.clear();
+        let wanted: Vec<&[u8]> = hashes.iter().map(|h| &h[..]).collect();
+        let rows = self
+            .client
+            .query_typed(queries::BY_HASHES, &[(&wanted, Type::BYTEA_ARRAY)])
+            .map_err(|e| self.named(e.into()))?;
+        queries::answer_in_order(&rows, hashes, &self.prefix, found)
     }
 
     /// A role that may only read (a verify-only account) records nothing:

@@ -50,7 +50,41 @@ fn hash_of(bytes: &[u8]) -> Result<TokenHash> {
         .map_err(|_| runtime("a stored hash is not 32 bytes"))
 }
 
+/// The lookup of presented tokens by their hashes.
+pub(super) const BY_HASHES: &str = concat!(
+    "SELECT ",
+    columns!(),
+    ", h.hash FROM token_hashes h JOIN tokens t ON t.id = h.id WHERE h.hash = ANY($1)"
+);
+
+/// The rows of [`BY_HASHES`] as answers in the order of `hashes`: the same
+/// secret twice gets the same answer twice.
+pub(super) fn answer_in_order(
+    rows: &[Row],
+    hashes: &[TokenHash],
+    prefix: &str,
+    found: &mut Vec<Option<Token>>,
+) -> Result<()> {
+    let mut by_hash: HashMap<TokenHash, Token> = HashMap::with_capacity(rows.len());
+    for r in rows {
+        let hash: &[u8] = r.get(11);
+        by_hash.insert(hash_of(hash)?, Pg::token_of(r, prefix)?);
+    }
+    found.extend(hashes.iter().map(|h| by_hash.get(h).cloned()));
+    Ok(())
+}
+
+/// tokenctl's advisory lock for writing ("tokenwri").
+const WRITE_LOCK: i64 = 0x746f_6b65_6e77_7269;
+
 impl Pg<'_, '_> {
+    /// Waits for the database's write lock, held until the transaction
+    /// ends.
+    pub fn lock_writers(&mut self) -> Result<()> {
+        self.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])?;
+        Ok(())
+    }
+
     /// The statement for `sql`, prepared on first use.
     fn stmt(&mut self, sql: &'static str) -> Result<Statement> {
         if let Some(s) = self.statements.get(sql) {
@@ -106,24 +140,8 @@ impl Reader for Pg<'_, '_> {
         }
         // One round trip for the whole group.
         let wanted: Vec<&[u8]> = hashes.iter().map(|h| &h[..]).collect();
-        let rows = self.query(
-            concat!(
-                "SELECT ",
-                columns!(),
-                ", h.hash FROM token_hashes h JOIN tokens t ON t.id = h.id WHERE h.hash = ANY($1)"
-            ),
-            &[&wanted],
-        )?;
-        let mut by_hash: HashMap<TokenHash, Token> = HashMap::with_capacity(rows.len());
-        for r in &rows {
-            let hash: &[u8] = r.get(11);
-            by_hash.insert(hash_of(hash)?, self.token(r)?);
-        }
-        for h in hashes {
-            // The same secret twice in a group gets the same answer twice.
-            found.push(by_hash.get(h).cloned());
-        }
-        Ok(())
+        let rows = self.query(BY_HASHES, &[&wanted])?;
+        answer_in_order(&rows, hashes, self.prefix, found)
     }
 
     fn list(
