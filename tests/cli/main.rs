@@ -691,6 +691,56 @@ pub fn other_user() -> (u32, u32) {
     })
 }
 
+/// A `verify --batch` co-process.
+pub struct Verifier {
+    child: std::process::Child,
+    stdin: std::process::ChildStdin,
+    stdout: std::io::BufReader<std::process::ChildStdout>,
+}
+
+impl Verifier {
+    /// Starts `run` (a `verify --batch`) with piped stdin and stdout.
+    pub fn start(run: Run) -> Verifier {
+        let mut child = run
+            .command()
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+        Verifier {
+            child,
+            stdin,
+            stdout,
+        }
+    }
+
+    /// The reason of the answer to `token`, or `"valid"`.
+    pub fn ask(&mut self, token: &str) -> String {
+        writeln!(self.stdin, "{token}").unwrap();
+        self.stdin.flush().unwrap();
+        let mut answer = String::new();
+        std::io::BufRead::read_line(&mut self.stdout, &mut answer).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&answer).unwrap_or_else(|e| {
+            let _ = self.child.kill();
+            panic!("{e}: {answer:?}")
+        });
+        v["reason"].as_str().unwrap_or("valid").to_owned()
+    }
+
+    /// Ends the input and returns what the process left behind.
+    pub fn finish(mut self) -> crate::Out {
+        drop(self.stdin);
+        let mut rest = String::new();
+        std::io::Read::read_to_string(&mut self.stdout, &mut rest).unwrap();
+        let out = crate::Out::from_output(self.child.wait_with_output().unwrap());
+        assert_eq!(rest, "");
+        out
+    }
+}
+
 /// The ids in a `list --json` array, in order.
 pub fn ids(list: &Value) -> Vec<i64> {
     list.as_array()

@@ -8,9 +8,6 @@
 //! here returns at once in the SQLite build (and skips, as every test of
 //! the PostgreSQL build does, without a server).
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, Stdio};
-
 use serde_json::Value;
 
 use crate::cluster::{ROLE, Server};
@@ -422,54 +419,6 @@ impl Drop for Reader<'_> {
     }
 }
 
-/// A `verify --batch` co-process.
-struct Verifier {
-    child: Child,
-    stdin: std::process::ChildStdin,
-    stdout: BufReader<std::process::ChildStdout>,
-}
-
-impl Verifier {
-    fn start(run: Run) -> Verifier {
-        let mut child = run
-            .command()
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stdin = child.stdin.take().unwrap();
-        let stdout = BufReader::new(child.stdout.take().unwrap());
-        Verifier {
-            child,
-            stdin,
-            stdout,
-        }
-    }
-
-    /// The reason of the answer to `token`, or `"valid"`.
-    fn ask(&mut self, token: &str) -> String {
-        writeln!(self.stdin, "{token}").unwrap();
-        self.stdin.flush().unwrap();
-        let mut answer = String::new();
-        self.stdout.read_line(&mut answer).unwrap();
-        let v: Value = serde_json::from_str(&answer).unwrap_or_else(|e| {
-            let _ = self.child.kill();
-            panic!("{e}: {answer:?}")
-        });
-        v["reason"].as_str().unwrap_or("valid").to_owned()
-    }
-
-    fn finish(mut self) -> crate::Out {
-        drop(self.stdin);
-        let mut rest = String::new();
-        std::io::Read::read_to_string(&mut self.stdout, &mut rest).unwrap();
-        let out = crate::Out::from_output(self.child.wait_with_output().unwrap());
-        assert_eq!(rest, "");
-        out
-    }
-}
-
 // SPEC §5/§8: a verifier that may only read still verifies, records no use
 // (last_used_at stays null), and a change through it is refused in one
 // line; a long-running batch of it sees each committed change at its next
@@ -538,7 +487,7 @@ fn a_role_that_may_only_read_verifies_and_records_nothing() {
     assert_eq!(env.show(valid_id)["status"], "active");
 
     // A batch that runs on sees each change the owner commits.
-    let mut v = Verifier::start(reader.cmd(&["verify", "--batch"]));
+    let mut v = crate::Verifier::start(reader.cmd(&["verify", "--batch"]));
     assert_eq!(v.ask(&valid), "valid");
     env.cmd(&["-q", "disable", &valid_id.to_string()])
         .run()

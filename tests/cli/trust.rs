@@ -4,10 +4,8 @@
 //! All of it is about SQLite's files: SQLite only (postgres.rs has a
 //! verify-only role).
 
-use std::io::{BufRead, BufReader, Write};
 use std::os::unix::fs::{PermissionsExt, chown};
 use std::path::Path;
-use std::process::{Child, Stdio};
 
 use serde_json::Value;
 
@@ -217,57 +215,6 @@ fn a_reader_of_another_accounts_database_still_verifies() {
         .code(3);
 }
 
-/// A `verify --batch` co-process running as `nobody`.
-struct Verifier {
-    child: Child,
-    stdin: std::process::ChildStdin,
-    stdout: BufReader<std::process::ChildStdout>,
-}
-
-impl Verifier {
-    fn start(env: &Env) -> Verifier {
-        let mut child = env
-            .cmd(&["verify", "--batch"])
-            .user(NOBODY, NOBODY)
-            .command()
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stdin = child.stdin.take().unwrap();
-        let stdout = BufReader::new(child.stdout.take().unwrap());
-        Verifier {
-            child,
-            stdin,
-            stdout,
-        }
-    }
-
-    /// The reason of the answer to `token`, or `"valid"`.
-    fn ask(&mut self, token: &str) -> String {
-        writeln!(self.stdin, "{token}").unwrap();
-        self.stdin.flush().unwrap();
-        let mut answer = String::new();
-        self.stdout.read_line(&mut answer).unwrap();
-        let v: Value = serde_json::from_str(&answer).unwrap_or_else(|e| {
-            let _ = self.child.kill();
-            panic!("{e}: {answer:?}")
-        });
-        v["reason"].as_str().unwrap_or("valid").to_owned()
-    }
-
-    fn finish(mut self) -> crate::Out {
-        drop(self.stdin);
-        let mut rest = String::new();
-        std::io::Read::read_to_string(&mut self.stdout, &mut rest).unwrap();
-        let output = self.child.wait_with_output().unwrap();
-        let out = crate::Out::from_output(output);
-        assert_eq!(rest, "");
-        out
-    }
-}
-
 // issue 10 item 2: with the directory read-only to the verifier and no
 // -shm file, a long-running batch still sees every change committed
 // before each line it reads: revoke, reset, disable, enable.
@@ -282,7 +229,7 @@ fn a_read_only_batch_verifier_sees_every_change_at_its_next_line() {
     let data = env.db().parent().unwrap().to_owned();
     assert_eq!(files_in(&data), ["tokens.db"]);
     share_read_only(&env);
-    let mut v = Verifier::start(&env);
+    let mut v = crate::Verifier::start(env.cmd(&["verify", "--batch"]).user(NOBODY, NOBODY));
     for s in [&secret_a, &secret_b, &secret_c] {
         assert_eq!(v.ask(s), "valid");
     }
