@@ -132,6 +132,9 @@ fn actor(given: Option<String>) -> Result<String> {
         Err(e) if source == "the OS user name" => Err(Error::Usage(format!(
             "{e} (taken from the OS user name); pass --actor"
         ))),
+        Err(e) if source == "TOKENCTL_ACTOR" => Err(Error::Usage(format!(
+            "TOKENCTL_ACTOR: {e}; fix or unset it, or pass --actor"
+        ))),
         Err(e) => Err(Error::Usage(format!("{source}: {e}"))),
     }
 }
