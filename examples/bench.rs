@@ -315,19 +315,7 @@ impl Bench {
             ratio <= 1.5,
         );
         let input = self.batch_input()?;
-        let mut times = vec![];
-        for _ in 0..3 {
-            let (took, out) = self.run_batch_on(&db, &input)?;
-            if out.lines != self.tokens || out.valid != self.tokens.div_ceil(2) {
-                return Err(format!(
-                    "verify --batch on PostgreSQL answered {} lines, {} valid",
-                    out.lines, out.valid
-                )
-                .into());
-            }
-            times.push(took);
-        }
-        let m = median(&mut times);
+        let m = self.median_batch(&db, &input)?;
         let rate = self.tokens as f64 / m.as_secs_f64();
         self.table.row(
             &format!(
@@ -341,17 +329,18 @@ impl Bench {
         Ok(())
     }
 
-    /// verify --batch over `tokens` lines, valid and unknown alternating.
-    fn batch(&mut self) -> Res<()> {
+    /// The median of three `verify --batch` runs over `input` on `db`, each
+    /// checked: every line answered, half of them valid.
+    fn median_batch(&self, db: &Path, input: &[u8]) -> Res<Duration> {
         let tokens = self.tokens;
-        let input = self.batch_input()?;
         let mut times = vec![];
         for _ in 0..3 {
-            let (took, out) = self.run_batch(&input)?;
+            let (took, out) = self.run_batch_on(db, input)?;
             let (lines, valid) = (out.lines, out.valid);
             if lines != tokens || valid != tokens.div_ceil(2) {
                 return Err(format!(
-                    "verify --batch answered {lines} lines, {valid} valid; expected {tokens}, {}",
+                    "verify --batch on {} answered {lines} lines, {valid} valid; expected {tokens}, {}",
+                    db.display(),
                     tokens.div_ceil(2)
                 )
                 .into());
@@ -364,6 +353,14 @@ impl Bench {
             ));
             times.push(took);
         }
+        Ok(median(&mut times))
+    }
+
+    /// verify --batch over `tokens` lines, valid and unknown alternating.
+    fn batch(&mut self) -> Res<()> {
+        let tokens = self.tokens;
+        let input = self.batch_input()?;
+        let ours = self.median_batch(&self.big, &input)?;
         if let Some((old, copy)) = self.baseline.clone() {
             let mut old_times = vec![];
             for _ in 0..3 {
@@ -390,7 +387,7 @@ impl Bench {
                 ),
             );
         }
-        let m = median(&mut times);
+        let m = ours;
         let rate = tokens as f64 / m.as_secs_f64();
         self.table.row(
             &format!(
@@ -527,10 +524,6 @@ impl Bench {
     }
 
     /// One `tokenctl verify --batch` over `input`, counting its answers.
-    fn run_batch(&self, input: &[u8]) -> Res<(Duration, BatchOut)> {
-        self.run_batch_on(&self.big, input)
-    }
-
     /// One `tokenctl verify --batch` over `input` on database `db`.
     fn run_batch_on(&self, db: &Path, input: &[u8]) -> Res<(Duration, BatchOut)> {
         let mut c = self.measured(db, &["verify", "--batch"]);
