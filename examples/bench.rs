@@ -21,6 +21,7 @@ use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use tokenctl::core::ops::{self, NewToken};
+use tokenctl::core::policy::Expiry;
 use tokenctl::token::Secret;
 use tokenctl::{SqliteStore, time};
 
@@ -618,22 +619,30 @@ fn seed(path: &Path, count: usize, expired_half: bool) -> Res<Vec<Secret>> {
             name: format!("bench token {i}"),
             owner: Some(format!("owner{}@example.com", i % 1000)),
             scopes: vec![],
-            expires_at: Some(if expired_half && i % 2 == 1 {
+            expiry: Expiry::At(time::Timestamp(if expired_half && i % 2 == 1 {
                 now - DAY
             } else {
                 now + 180 * DAY
-            }),
+            })),
+            replace: None,
         })
         .collect();
     let mut sample = Vec::new();
     let mut i = 0;
-    ops::create_many(&mut store, &new, "bench", now, &mut |_, secret| {
-        if (!expired_half || i % 2 == 0) && sample.len() < SAMPLE {
-            sample.push(secret);
-        }
-        i += 1;
-        Ok(())
-    })?;
+    // Issued two days ago, so that half of them can have expired since.
+    ops::create_many(
+        &mut store,
+        &new,
+        "bench",
+        now - 2 * DAY,
+        &mut |_, secret| {
+            if (!expired_half || i % 2 == 0) && sample.len() < SAMPLE {
+                sample.push(secret);
+            }
+            i += 1;
+            Ok(())
+        },
+    )?;
     Ok(sample)
 }
 

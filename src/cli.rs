@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::core::model::Action;
+use crate::core::policy::{Expiry, Key};
 use crate::time::{Duration, Timestamp};
 use crate::validate;
 
@@ -227,6 +229,42 @@ pub enum Command {
     /// (token_id is null for an event of the whole database, "loaded").
     Log(LogArgs),
 
+    /// Change a token's name, owner, scopes or expiry; never its secret
+    ///
+    /// The same flags and checks as create: --scope replaces the set of
+    /// scopes, --add-scope and --remove-scope change it (removing the last
+    /// one is refused); --owner or --no-owner; --expires-in, --expires-at or
+    /// --no-expiry set the expiry anew. The database's policy holds for the
+    /// result (see `tokenctl policy`).
+    ///
+    /// It asks nothing (an edit can be edited back) and writes one "edited"
+    /// event whose detail lists each change, old and new. No flag at all is
+    /// a usage error (exit 2); values that are already as given are exit 0
+    /// with a note and no event; an unknown id is exit 5; a revoked token is
+    /// exit 6. -q prints nothing; --json prints the token afterwards.
+    Edit(EditArgs),
+
+    /// Show or change the database's policy: the rules for new and changed tokens
+    ///
+    /// The rules are kept in the database, so every user and host of it obeys
+    /// the same ones:
+    ///
+    ///   default-lifetime D   expiry of a new or reset token given none [180d]
+    ///   max-lifetime D       no expiry beyond now + D, and no --no-expiry [none]
+    ///   one-per-owner on|off an owner holds at most one live token [off]
+    ///   require-owner on|off every new token names an owner [off]
+    ///   allowed-scopes S,S   no other scope at create or edit [any]
+    ///   max-grace D          the longest reset --grace [7d]
+    ///
+    /// `policy` shows them (with --json an object of every key, snake_case,
+    /// and the value in force); `policy set KEY VALUE` and `policy unset KEY`
+    /// change one, each with a "policy" event in the trail. Unknown keys and
+    /// bad values are usage errors (exit 2). A rule holds for the result of
+    /// every later create, edit and reset, which it refuses with exit 6 and a
+    /// line naming the rule; setting it changes no existing token, and a note
+    /// names the live tokens that do not meet it.
+    Policy(PolicyArgs),
+
     /// Write the whole database to stdout as JSON Lines, to back it up or move it
     ///
     /// A header line {"tokenctl_dump": 1, "prefix": "tok"}, then every token
@@ -277,6 +315,24 @@ pub struct ExpiryArgs {
     pub no_expiry: bool,
 }
 
+impl ExpiryArgs {
+    /// The expiry these flags ask for; none: the policy's default.
+    pub fn asked(&self) -> Expiry {
+        self.given().unwrap_or_default()
+    }
+
+    /// The expiry these flags ask for, if any flag is given.
+    pub fn given(&self) -> Option<Expiry> {
+        if self.no_expiry {
+            Some(Expiry::Never)
+        } else if let Some(at) = self.expires_at {
+            Some(Expiry::At(at))
+        } else {
+            self.expires_in.map(Expiry::In)
+        }
+    }
+}
+
 /// Arguments of `create`.
 #[derive(Debug, Args)]
 pub struct CreateArgs {
@@ -295,6 +351,107 @@ pub struct CreateArgs {
     /// When the secret expires.
     #[command(flatten)]
     pub expiry: ExpiryArgs,
+
+    /// Revoke the owner's live token in the same transaction, after a confirmation
+    #[arg(long, requires = "owner")]
+    pub replace: bool,
+
+    /// With --replace: do not ask for confirmation (needed without a terminal)
+    #[arg(short, long, requires = "replace")]
+    pub yes: bool,
+}
+
+/// Arguments of `edit`.
+#[derive(Debug, Args)]
+pub struct EditArgs {
+    /// Token id
+    #[arg(value_parser = parse_id, allow_negative_numbers = true)]
+    pub id: Id,
+
+    /// A new display name
+    #[arg(long, value_name = "N", value_parser = checked(validate::name))]
+    pub name: Option<String>,
+
+    /// A new owner
+    #[arg(long, value_name = "O", value_parser = checked(validate::owner), conflicts_with = "no_owner")]
+    pub owner: Option<String>,
+
+    /// Remove the owner
+    #[arg(long)]
+    pub no_owner: bool,
+
+    /// Replace the scopes with these (repeatable)
+    #[arg(long = "scope", value_name = "S", value_parser = checked(validate::scope))]
+    pub scopes: Vec<String>,
+
+    /// Add a scope (repeatable)
+    #[arg(long = "add-scope", value_name = "S", value_parser = checked(validate::scope))]
+    pub add_scopes: Vec<String>,
+
+    /// Remove a scope (repeatable)
+    #[arg(long = "remove-scope", value_name = "S", value_parser = checked(validate::scope))]
+    pub remove_scopes: Vec<String>,
+
+    /// A new expiry.
+    #[command(flatten)]
+    pub expiry: EditExpiryArgs,
+}
+
+/// A new expiry for `edit`; at most one of these flags, none: unchanged.
+#[derive(Debug, Args, Clone, Default)]
+#[group(multiple = false)]
+pub struct EditExpiryArgs {
+    /// Expire this long from now, e.g. 90d, 12h, 2w, 1d12h
+    #[arg(long, value_name = "D", allow_hyphen_values = true)]
+    pub expires_in: Option<Duration>,
+
+    /// Expire at this time: RFC 3339 (2027-01-01T00:00:00Z) or a date (midnight UTC)
+    #[arg(long, value_name = "T", allow_hyphen_values = true)]
+    pub expires_at: Option<Timestamp>,
+
+    /// Never expire
+    #[arg(long)]
+    pub no_expiry: bool,
+}
+
+impl EditExpiryArgs {
+    /// The expiry these flags ask for, if any.
+    pub fn given(&self) -> Option<Expiry> {
+        ExpiryArgs {
+            expires_in: self.expires_in,
+            expires_at: self.expires_at,
+            no_expiry: self.no_expiry,
+        }
+        .given()
+    }
+}
+
+/// Arguments of `policy`.
+#[derive(Debug, Args)]
+pub struct PolicyArgs {
+    /// What to do; none: show the policy.
+    #[command(subcommand)]
+    pub action: Option<PolicyAction>,
+}
+
+/// The changes of `policy`.
+#[derive(Debug, Subcommand)]
+pub enum PolicyAction {
+    /// Set a rule: default-lifetime, max-lifetime, one-per-owner, require-owner, allowed-scopes, max-grace
+    Set {
+        /// The rule
+        #[arg(value_name = "KEY", value_parser = policy_key)]
+        key: Key,
+        /// Its value: a duration (90d), on or off, or scopes separated by commas
+        #[arg(value_name = "VALUE", allow_hyphen_values = true)]
+        value: String,
+    },
+    /// Unset a rule: its built-in default is in force again
+    Unset {
+        /// The rule
+        #[arg(value_name = "KEY", value_parser = policy_key)]
+        key: Key,
+    },
 }
 
 /// Arguments of `list`.
@@ -341,6 +498,14 @@ pub struct ResetArgs {
     #[command(flatten)]
     pub expiry: ExpiryArgs,
 
+    /// Let the replaced secret keep verifying this long, e.g. 1h, 2d (at most the policy's max-grace, 7d by default)
+    #[arg(long, value_name = "D", allow_hyphen_values = true)]
+    pub grace: Option<Duration>,
+
+    /// Hand the token to this owner in the same step
+    #[arg(long, value_name = "O", value_parser = checked(validate::owner))]
+    pub owner: Option<String>,
+
     /// Do not ask for confirmation (needed without a terminal)
     #[arg(short, long)]
     pub yes: bool,
@@ -352,6 +517,10 @@ pub struct VerifyArgs {
     /// Also require this scope (repeatable); lacking one is exit 4
     #[arg(long = "require-scope", value_name = "S", value_parser = checked(validate::scope))]
     pub require_scopes: Vec<String>,
+
+    /// The token must also belong to this owner, exactly; else it is rejected as wrong_owner
+    #[arg(long, value_name = "O", value_parser = checked(validate::owner))]
+    pub owner: Option<String>,
 
     /// Read one token per line until end of input; write one JSON line per input line
     #[arg(long)]
@@ -385,9 +554,54 @@ pub struct LogArgs {
     #[arg(value_parser = parse_id, allow_negative_numbers = true)]
     pub id: Option<Id>,
 
-    /// Only the N most recent events, still printed oldest first
+    /// Only the N most recent of the events that pass the other filters, still printed oldest first
     #[arg(long, value_name = "N", value_parser = parse_limit, allow_hyphen_values = true)]
     pub limit: Option<u32>,
+
+    /// Only events at or after this time (RFC 3339 or a date), or within this long back from now (e.g. 24h)
+    #[arg(long, value_name = "T|D", value_parser = parse_since, allow_hyphen_values = true)]
+    pub since: Option<Since>,
+
+    /// Only events of this action (repeatable): created, reset, revoked, enabled, disabled, purged, edited, policy, loaded
+    #[arg(long = "action", value_name = "A", value_parser = parse_action)]
+    pub actions: Vec<Action>,
+
+    /// Only events by this actor (the global --actor names who acts)
+    #[arg(long, value_name = "ACTOR")]
+    pub by: Option<String>,
+
+    /// After the events so far, print each new one as it is committed, until interrupted
+    #[arg(short, long)]
+    pub follow: bool,
+}
+
+/// Where `log --since` starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Since {
+    /// At this time.
+    At(Timestamp),
+    /// This long before now.
+    Ago(Duration),
+}
+
+fn parse_since(s: &str) -> Result<Since, String> {
+    if let Ok(d) = s.parse::<Duration>() {
+        return Ok(Since::Ago(d));
+    }
+    s.parse::<Timestamp>().map(Since::At).map_err(|_| {
+        "give a time (RFC 3339, 2027-01-01T00:00:00Z, or a date, 2027-01-01) or a duration back from now (24h, 7d)".into()
+    })
+}
+
+fn parse_action(s: &str) -> Result<Action, String> {
+    Action::from_name(s).ok_or_else(|| {
+        let names: Vec<&str> = Action::ALL.iter().map(|a| a.as_str()).collect();
+        format!("an action is one of {}", names.join(", "))
+    })
+}
+
+fn policy_key(s: &str) -> Result<Key, String> {
+    Key::parse(s).map_err(|e| e.to_string())
 }
 
 /// The command line as clap knows it. With `examples`, the long help
@@ -477,6 +691,7 @@ impl Command {
                 | Command::Show { .. }
                 | Command::Verify(_)
                 | Command::Log(_)
+                | Command::Policy(PolicyArgs { action: None })
                 | Command::Dump
                 | Command::Purge(PurgeArgs { dry_run: true, .. })
                 | Command::Completions { .. }

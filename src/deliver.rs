@@ -159,6 +159,7 @@ mod tests {
             expires_at: None,
             last_used_at: None,
             revoked_at: None,
+            previous_valid_until: None,
         };
         for json in [None, Some(token.json(0))] {
             let buf = secret_bytes(json, &secret).unwrap();

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use crate::cli::{ExpiryArgs, Global};
+use crate::cli::Global;
 use crate::core::error::{Error, Result, runtime};
 use crate::output::Output;
 use crate::store::postgres::connect;
@@ -97,12 +97,6 @@ impl Ctx {
     /// `create`) with `prefix`, else `tok`.
     pub fn open_or_create(&self, prefix: Option<&str>) -> Result<Box<dyn Store>> {
         self.target()?.open_or_create(prefix)
-    }
-
-    /// The expiry the flags of `create` and `reset` ask for.
-    pub fn expiry(&self, args: &ExpiryArgs) -> Result<Option<Epoch>> {
-        time::resolve_expiry(args.expires_in, args.expires_at, args.no_expiry, self.now)
-            .map_err(Error::Usage)
     }
 }
 

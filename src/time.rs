@@ -190,33 +190,6 @@ impl fmt::Display for Span {
     }
 }
 
-/// Resolves the expiry flags of `create` and `reset` against `now`.
-///
-/// `None` means never; no flag means the default of 180 days. An expiry that
-/// is not in the future, or lies past 9999-12-31T23:59:59Z, is refused.
-pub fn resolve_expiry(
-    expires_in: Option<Duration>,
-    expires_at: Option<Timestamp>,
-    no_expiry: bool,
-    now: Epoch,
-) -> Result<Option<Epoch>, String> {
-    const DEFAULT: Duration = Duration::from_secs(180 * 86_400);
-    if no_expiry {
-        return Ok(None);
-    }
-    let at = match (expires_in, expires_at) {
-        (_, Some(Timestamp(at))) => at,
-        (d, None) => now.saturating_add(d.unwrap_or(DEFAULT).as_secs()),
-    };
-    if at <= now {
-        return Err(format!("expiry {} is not in the future", rfc3339(at)));
-    }
-    if at > MAX_EPOCH {
-        return Err("expiry lies after 9999-12-31T23:59:59Z".into());
-    }
-    Ok(Some(at))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -261,15 +234,6 @@ mod tests {
         assert_eq!(rfc3339(1_798_761_600), "2027-01-01T00:00:00Z");
     }
 
-    #[test]
-    fn expiry_bounds() {
-        assert_eq!(resolve_expiry(None, None, false, 0), Ok(Some(180 * 86_400)));
-        assert_eq!(resolve_expiry(None, None, true, 0), Ok(None));
-        assert!(resolve_expiry(None, Some(Timestamp(10)), false, 10).is_err());
-        assert!(resolve_expiry(None, Some(Timestamp(MAX_EPOCH + 1)), false, 0).is_err());
-        assert!(resolve_expiry(Some(Duration::from_secs(MAX_EPOCH)), None, false, 10).is_err());
-    }
-
     proptest::proptest! {
         #[test]
         fn generated_durations_round_trip(
@@ -308,7 +272,8 @@ mod tests {
             for extreme in [i64::MIN, i64::MAX, MIN_EPOCH, MAX_EPOCH, 0] {
                 let _ = relative(t, extreme);
                 let _ = relative(extreme, now);
-                let _ = resolve_expiry(Some(Duration::from_secs(MAX_EPOCH)), None, false, extreme);
+                let _ = crate::core::policy::Policy::default()
+                    .expiry(crate::core::policy::Expiry::In(Duration::from_secs(MAX_EPOCH)), extreme);
             }
         }
 

@@ -1,25 +1,87 @@
-//! `tokenctl create`: issue a token and print its secret once.
+//! `tokenctl create`: issue a token and print its secret once; with
+//! `--replace`, revoke the owner's live token in the same transaction,
+//! after a confirmation that names it.
 
 use super::Ctx;
 use crate::cli::CreateArgs;
-use crate::core::error::Result;
-use crate::core::ops::{self, NewToken};
+use crate::core::error::{Error, Result};
+use crate::core::id::TokenId;
+use crate::core::ops::{self, NewToken, Replace};
+use crate::core::policy::Key;
 use crate::deliver::{deliver, issuing};
+use crate::phrase::{describe, id_list, plural};
+use crate::prompt;
+use crate::text::quote;
 
 /// Issues the token (creating the database if it is missing), then
 /// delivers its secret.
 pub fn run(ctx: &mut Ctx, args: CreateArgs) -> Result<u8> {
-    let expires_at = ctx.expiry(&args.expiry)?;
     let mut store = ctx.open_or_create(None)?;
+    let replace = match (args.replace, args.owner.as_deref()) {
+        (false, _) | (true, None) => None,
+        (true, Some(_)) if args.yes => Some(Replace::Any),
+        (true, Some(owner)) => {
+            let goes = ops::replaceable(store.as_mut(), owner, ctx.now)?;
+            if !goes.is_empty() {
+                let ids: Vec<TokenId> = goes.iter().map(|t| t.id).collect();
+                let which = match goes.as_slice() {
+                    [one] => format!("token {} {}", one.id, describe(one, ctx.now)),
+                    _ => format!(
+                        "{} (ids {})",
+                        plural(goes.len(), "token"),
+                        id_list(&ids, 10)
+                    ),
+                };
+                prompt::confirm(
+                    &format!(
+                        "Create a token for {owner} and revoke {which}, which it replaces? The revoke cannot be undone.",
+                        owner = quote(owner)
+                    ),
+                    &format!("replace the live token of owner {}", quote(owner)),
+                )?;
+            }
+            Some(Replace::Confirmed(ids_of(&goes)))
+        }
+    };
+    let replacing = replace.is_some();
     let new = NewToken {
         name: args.name,
         owner: args.owner,
         scopes: args.scopes,
-        expires_at,
+        expiry: args.expiry.asked(),
+        replace,
     };
     let target = ctx.target()?;
-    let (token, secret) = issuing(target, &ctx.actor, || {
+    let (token, (secret, gone)) = issuing(target, &ctx.actor, || {
         ops::create(store.as_mut(), &new, &ctx.actor, ctx.now)
+            .map(|(t, s, gone)| (t, (s, gone)))
+            .map_err(|e| hint(e, replacing))
     })?;
+    if !gone.is_empty() {
+        ctx.out.note(format!(
+            "revoked {}, replaced by token {}: {}",
+            plural(gone.len(), "token"),
+            token.id,
+            id_list(&ids_of(&gone), 20)
+        ));
+    }
     deliver(store.as_mut(), ctx, &token, secret, "created")
+}
+
+fn ids_of(tokens: &[crate::core::model::Token]) -> Vec<TokenId> {
+    tokens.iter().map(|t| t.id).collect()
+}
+
+/// The command line's way out of `one-per-owner`.
+fn hint(e: Error, replacing: bool) -> Error {
+    match e {
+        Error::Policy {
+            rule: Key::OnePerOwner,
+            message,
+        } if !replacing => Error::Policy {
+            rule: Key::OnePerOwner,
+            message: format!("{message}; pass --replace to revoke it"),
+        },
+        e => e,
+    }
 }

@@ -1,30 +1,53 @@
 //! `tokenctl log`: the audit trail, oldest first, as a table or a JSON
-//! array, both streamed so memory stays flat however long the trail is.
+//! array, both streamed so memory stays flat however long the trail is;
+//! with `--follow`, then every event committed after, by any process.
+
+use std::io;
+use std::os::fd::AsFd;
 
 use super::Ctx;
-use crate::cli::LogArgs;
-use crate::core::error::Result;
+use crate::cli::{LogArgs, Since};
+use crate::core::error::{Error, Result};
 use crate::core::model::Event;
 use crate::core::ops;
 use crate::output::{Cell, Table};
-use crate::time;
+use crate::store::{LogFilter, Store};
+use crate::time::{self, Timestamp};
 
 const HEADER: [&str; 5] = ["AT", "TOKEN", "ACTION", "ACTOR", "DETAIL"];
 
-/// Shows the events of one token or of all.
+/// How often `--follow` looks for new events: well within the second
+/// SPEC §7 allows, and one indexed query each time.
+const FOLLOW_EVERY_MS: i32 = 250;
+
+/// Shows the events that pass the filters; with `--follow`, keeps going.
 pub fn run(ctx: &mut Ctx, args: &LogArgs) -> Result<u8> {
     let mut store = ctx.open()?;
+    let mut filter = LogFilter {
+        token: args.id,
+        since: args.since.map(|s| match s {
+            Since::At(Timestamp(at)) => at,
+            Since::Ago(d) => ctx.now.saturating_sub(d.as_secs()),
+        }),
+        actions: args.actions.clone(),
+        by: args.by.clone(),
+        after: None,
+        limit: args.limit,
+    };
+    if args.follow {
+        return follow(ctx, store.as_mut(), &mut filter);
+    }
     let out = &mut ctx.out;
     if out.json {
         let mut array = out.json_array();
-        store.read_once(&mut |r| ops::log(r, args.id, args.limit, &mut |e| array.push(&e)))?;
+        store.read_once(&mut |r| ops::log(r, &filter, &mut |e| array.push(&e)))?;
         return array.end().map(|()| 0);
     }
     // Measure, then print, from one snapshot (see list).
     store.read_once(&mut |r| {
         let mut table = Table::new(&HEADER);
-        ops::log(r, args.id, args.limit, &mut |e| {
-            table.measure(&cells(&e));
+        ops::log(r, &filter, &mut |e| {
+            table.measure(&cells(&e, false));
             Ok(())
         })?;
         if table.rows() == 0 {
@@ -32,14 +55,87 @@ pub fn run(ctx: &mut Ctx, args: &LogArgs) -> Result<u8> {
             return Ok(());
         }
         out.start_table(&mut table)?;
-        ops::log(r, args.id, args.limit, &mut |e| out.row(&table, &cells(&e)))
+        ops::log(r, &filter, &mut |e| out.row(&table, &cells(&e, false)))
     })?;
     Ok(0)
 }
 
+/// Prints the events so far, then polls for newer ones until interrupted
+/// or until stdout's reader goes away (exit 0, quietly). Events are read
+/// by seq, which every backend hands out in commit order (writers take
+/// the database's one write lock), so none is skipped or shown twice.
+fn follow(ctx: &mut Ctx, store: &mut dyn Store, filter: &mut LogFilter) -> Result<u8> {
+    let json = ctx.out.json;
+    // Rows are never cut when the events to come are unknown: the table
+    // is measured on a typical row, and a longer cell pushes its line out.
+    let mut table = Table::new(&HEADER);
+    let typical = Event {
+        seq: 0,
+        at: ctx.now,
+        token_id: crate::core::id::TokenId::new(100_000),
+        action: crate::core::model::Action::Disabled,
+        actor: "x".repeat(12),
+        detail: None,
+    };
+    table.measure(&cells(&typical, true));
+    if !json {
+        ctx.out.start_table(&mut table)?;
+    }
+    loop {
+        let mut last = filter.after;
+        let out = &mut ctx.out;
+        store.read_once(&mut |r| {
+            ops::log(r, filter, &mut |e| {
+                last = Some(e.seq);
+                if json {
+                    out.json_value(&e)
+                } else {
+                    out.row(&table, &cells(&e, true))
+                }
+            })
+        })?;
+        ctx.out.flush()?;
+        // After the first round, every event that passes is shown; the
+        // limit was for the history before.
+        filter.limit = None;
+        filter.after = last.or(Some(filter.after.unwrap_or(0)));
+        if reader_gone(FOLLOW_EVERY_MS)? {
+            return Err(Error::BrokenPipe);
+        }
+    }
+}
+
+/// Waits `ms` milliseconds, or less if stdout's reader has gone away (a
+/// pipe whose other end was closed reports an error without being written
+/// to): a follower with nothing to print must still notice it is alone.
+fn reader_gone(ms: i32) -> Result<bool> {
+    use rustix::event::{PollFd, PollFlags, Timespec, poll};
+    let stdout = io::stdout();
+    let fd = stdout.as_fd();
+    let mut fds = [PollFd::new(&fd, PollFlags::empty())];
+    let timeout = Timespec {
+        tv_sec: 0,
+        tv_nsec: i64::from(ms) * 1_000_000,
+    };
+    match poll(&mut fds, Some(&timeout)) {
+        Ok(_) => Ok(fds[0]
+            .revents()
+            .intersects(PollFlags::ERR | PollFlags::HUP | PollFlags::NVAL)),
+        Err(rustix::io::Errno::INTR) => Ok(false),
+        Err(e) => Err(crate::core::error::runtime(format!("cannot wait: {e}"))),
+    }
+}
+
 /// One event's row; only the actor and the detail, free text, give way to
-/// a narrow terminal.
-fn cells(e: &Event) -> [Cell<'_>; 5] {
+/// a narrow terminal, and with `whole` nothing does.
+fn cells(e: &Event, whole: bool) -> [Cell<'_>; 5] {
+    let free = |s: &str| {
+        if whole {
+            Cell::whole(s.to_owned())
+        } else {
+            Cell::new(s.to_owned())
+        }
+    };
     [
         Cell::whole(time::rfc3339(e.at)),
         Cell::whole(
@@ -47,7 +143,7 @@ fn cells(e: &Event) -> [Cell<'_>; 5] {
                 .map_or_else(|| "-".to_owned(), |id| id.to_string()),
         ),
         Cell::whole(e.action.as_str()),
-        Cell::new(e.actor.as_str()),
-        Cell::new(e.detail.as_deref().unwrap_or("")),
+        free(&e.actor),
+        free(e.detail.as_deref().unwrap_or("")),
     ]
 }

@@ -5,11 +5,13 @@ mod completions;
 mod create;
 mod disable;
 mod dump;
+mod edit;
 mod enable;
 mod init;
 mod list;
 mod load;
 mod log;
+mod policy;
 mod purge;
 mod reset;
 mod revoke;
@@ -41,6 +43,8 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Verify(args) => verify::run(&mut ctx, &args),
         Command::Purge(args) => purge::run(&mut ctx, &args),
         Command::Log(args) => log::run(&mut ctx, &args),
+        Command::Edit(args) => edit::run(&mut ctx, args),
+        Command::Policy(args) => policy::run(&mut ctx, &args),
         Command::Dump => dump::run(&mut ctx),
         Command::Load => load::run(&mut ctx),
         Command::Completions { shell } => completions::run(&mut ctx, shell),

@@ -21,7 +21,7 @@ pub fn run(ctx: &mut Ctx, id: Id) -> Result<u8> {
     };
     // Only free text (name, owner, scopes, creator) gives way to a narrow
     // terminal: ids, secrets, states and times are shown whole.
-    let rows: [(&str, Cell); 11] = [
+    let mut rows: Vec<(&str, Cell)> = vec![
         ("id", Cell::whole(t.id.to_string())),
         ("name", Cell::new(t.name.as_str())),
         ("owner", Cell::new(t.owner.as_deref().unwrap_or("-"))),
@@ -34,7 +34,16 @@ pub fn run(ctx: &mut Ctx, id: Id) -> Result<u8> {
         ("last used", Cell::whole(when(t.last_used_at, "never"))),
         ("revoked", Cell::whole(when(t.revoked_at, "no"))),
     ];
-    let rows = rows.map(|(key, value)| [Cell::whole(key).bold(), value]);
+    if let Some(end) = t.previous_valid_until.filter(|&end| end > now) {
+        rows.push((
+            "old secret",
+            Cell::whole(format!("verifies until {}", when(Some(end), ""))),
+        ));
+    }
+    let rows: Vec<[Cell; 2]> = rows
+        .into_iter()
+        .map(|(key, value)| [Cell::whole(key).bold(), value])
+        .collect();
     let mut table = Table::headless(2);
     for row in &rows {
         table.measure(row);

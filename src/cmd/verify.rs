@@ -10,7 +10,7 @@ use super::Ctx;
 use crate::cli::VerifyArgs;
 use crate::core::error::{Error, Result, runtime};
 use crate::core::model::Verdict;
-use crate::core::rules;
+use crate::core::rules::{self, Wanted};
 use crate::core::token::Presented;
 use crate::core::verify::{self, Answers, Input, MAX_LINE};
 use crate::guard;
@@ -45,14 +45,13 @@ pub fn run(ctx: &mut Ctx, args: &VerifyArgs) -> Result<u8> {
     };
     // Typed at a terminal, a token stays out of the scrollback.
     let echo = NoEcho::start();
+    let wanted = Wanted {
+        scopes: &args.require_scopes,
+        owner: args.owner.as_deref(),
+    };
     if args.batch {
         store.tune_for_batch()?;
-        verify::batch(
-            store,
-            &mut input,
-            &args.require_scopes,
-            &mut Stdout(&mut ctx.out),
-        )?;
+        verify::batch(store, &mut input, &wanted, &mut Stdout(&mut ctx.out))?;
         return Ok(0);
     }
     if echo.is_some() {
@@ -64,7 +63,7 @@ pub fn run(ctx: &mut Ctx, args: &VerifyArgs) -> Result<u8> {
     let read = verify::read_line(&mut input, &mut line, &mut scratch)?;
     let empty = read.is_none() || (read == Some(true) && line.trimmed().is_empty());
     let verdict = match read {
-        Some(true) => verify::verify(store, line.trimmed(), &args.require_scopes, ctx.now)?,
+        Some(true) => verify::verify(store, line.trimmed(), &wanted, ctx.now)?,
         _ => rules::malformed(),
     };
     drop(line);
@@ -154,8 +153,17 @@ fn human(v: &Verdict) -> String {
             )
         })
         .unwrap_or_default();
+    let grace = v
+        .grace_until
+        .map(|end| {
+            format!(
+                "; a replaced secret, which stops verifying at {}",
+                crate::time::rfc3339(end)
+            )
+        })
+        .unwrap_or_default();
     match v.reason {
-        None => format!("valid{who}"),
-        Some(r) => format!("rejected, {}{who}", r.as_str()),
+        None => format!("valid{who}{grace}"),
+        Some(r) => format!("rejected, {}{who}{grace}", r.as_str()),
     }
 }

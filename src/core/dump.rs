@@ -1,16 +1,19 @@
-//! The whole database as JSON Lines and back (SPEC §8): a header, every
-//! token with the hash of its secret (never a secret), every event, and the
-//! highest id ever issued. The same lines come out of either backend, so a
+//! The whole database as JSON Lines and back (SPEC §8): a header, the
+//! policy, every token with the hashes of its secrets (never a secret),
+//! every event, and the highest id ever issued. The same lines come out of either backend, so a
 //! dump moves a database from SQLite to PostgreSQL, or backs one up.
 
 use serde::{Deserialize, Serialize};
 
 use crate::core::error::{Error, Result};
 use crate::core::id::TokenId;
+use std::collections::BTreeMap;
+
 use crate::core::model::{Action, Event, Token};
+use crate::core::policy::Policy;
 use crate::core::token::{self, TokenHash};
 use crate::core::validate;
-use crate::store::{self, NewEvent, Store};
+use crate::store::{self, Hashes, LogFilter, NewEvent, Store};
 use crate::time::{Epoch, Timestamp, rfc3339};
 
 /// Rows handed to the store at a time by `load`.
@@ -41,11 +44,17 @@ struct TokenLine {
     last4: String,
     /// SHA-256 of the current secret, hex.
     hash: String,
+    /// SHA-256 of the secret its latest reset replaced, hex, if kept.
+    #[serde(default)]
+    previous_hash: Option<String>,
     created_at: String,
     created_by: String,
     expires_at: Option<String>,
     last_used_at: Option<String>,
     revoked_at: Option<String>,
+    /// Until when the replaced secret verifies.
+    #[serde(default)]
+    previous_valid_until: Option<String>,
 }
 
 /// An event as a dump carries it.
@@ -64,6 +73,9 @@ struct EventLine {
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 enum Line {
+    /// The policy keys that are set, as set (a dump of an older tokenctl
+    /// has none).
+    Policy(BTreeMap<String, String>),
     Token(TokenLine),
     Event(EventLine),
     LastId(i64),
@@ -74,7 +86,8 @@ enum Line {
 pub struct Dump {
     /// The header.
     pub header: Header,
-    tokens: Vec<(Token, TokenHash)>,
+    policy: Vec<(String, String)>,
+    tokens: Vec<(Token, Hashes)>,
     events: Vec<Event>,
     last_id: i64,
 }
@@ -105,8 +118,12 @@ pub fn dump(store: &mut dyn Store, out: &mut dyn FnMut(&[u8]) -> Result<()>) -> 
             },
             out,
         )?;
-        r.dump_tokens(&mut |t, hash| line(&Line::Token(token_line(&t, &hash)), out))?;
-        r.log(None, None, &mut |e| line(&Line::Event(event_line(&e)), out))?;
+        let policy: BTreeMap<String, String> = r.policy()?.into_iter().collect();
+        line(&Line::Policy(policy), out)?;
+        r.dump_tokens(&mut |t, hashes| line(&Line::Token(token_line(&t, &hashes)), out))?;
+        r.log(&LogFilter::default(), &mut |e| {
+            line(&Line::Event(event_line(&e)), out)
+        })?;
         let last = r.last_id()?;
         line(&Line::LastId(last), out)
     })
@@ -127,7 +144,7 @@ mod erased {
     }
 }
 
-fn token_line(t: &Token, hash: &TokenHash) -> TokenLine {
+fn token_line(t: &Token, hashes: &Hashes) -> TokenLine {
     TokenLine {
         id: t.id,
         name: t.name.clone(),
@@ -135,12 +152,14 @@ fn token_line(t: &Token, hash: &TokenHash) -> TokenLine {
         scopes: t.scopes.clone(),
         disabled: t.disabled,
         last4: t.last4.clone(),
-        hash: hex(hash),
+        hash: hex(&hashes.current),
+        previous_hash: hashes.previous.as_ref().map(|h| hex(h)),
         created_at: rfc3339(t.created_at),
         created_by: t.created_by.clone(),
         expires_at: t.expires_at.map(rfc3339),
         last_used_at: t.last_used_at.map(rfc3339),
         revoked_at: t.revoked_at.map(rfc3339),
+        previous_valid_until: t.previous_valid_until.map(rfc3339),
     }
 }
 
@@ -162,6 +181,7 @@ pub fn parse(lines: impl Iterator<Item = std::io::Result<String>>) -> Result<Dum
     let mut tokens = Vec::new();
     let mut events: Vec<Event> = Vec::new();
     let mut last_id = None;
+    let mut policy = None;
     for (i, line) in lines.enumerate() {
         let n = i + 1;
         let line =
@@ -187,6 +207,14 @@ pub fn parse(lines: impl Iterator<Item = std::io::Result<String>>) -> Result<Dum
         }
         let parsed: Line = serde_json::from_str(&line).map_err(|e| bad(e.to_string()))?;
         match parsed {
+            Line::Policy(_) if policy.is_some() => {
+                return Err(bad("a dump has one policy line".into()));
+            }
+            Line::Policy(pairs) => {
+                let pairs: Vec<(String, String)> = pairs.into_iter().collect();
+                Policy::from_pairs(&pairs).map_err(|e| bad(e.to_string()))?;
+                policy = Some(pairs);
+            }
             Line::Token(t) => {
                 let prefix = header
                     .as_ref()
@@ -216,13 +244,14 @@ pub fn parse(lines: impl Iterator<Item = std::io::Result<String>>) -> Result<Dum
     }
     Ok(Dump {
         header,
+        policy: policy.unwrap_or_default(),
         tokens,
         events,
         last_id,
     })
 }
 
-fn token_of(t: TokenLine, prefix: &str) -> std::result::Result<(Token, TokenHash), String> {
+fn token_of(t: TokenLine, prefix: &str) -> std::result::Result<(Token, Hashes), String> {
     let text = |r: Result<&str>| r.map(str::to_owned).map_err(|e| e.to_string());
     let name = text(validate::name(&t.name))?;
     let owner = t
@@ -239,7 +268,18 @@ fn token_of(t: TokenLine, prefix: &str) -> std::result::Result<(Token, TokenHash
     if t.last4.len() != 4 || !t.last4.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return Err("last4 is not four base62 characters".into());
     }
-    let hash = unhex(&t.hash).ok_or("hash is not 64 hexadecimal digits")?;
+    let current = unhex(&t.hash).ok_or("hash is not 64 hexadecimal digits")?;
+    let previous = t
+        .previous_hash
+        .as_deref()
+        .map(|h| unhex(h).ok_or("previous_hash is not 64 hexadecimal digits"))
+        .transpose()?;
+    if previous == Some(current) {
+        return Err("previous_hash is the hash of the current secret".into());
+    }
+    if previous.is_none() && t.previous_valid_until.is_some() {
+        return Err("previous_valid_until is set without a previous_hash".into());
+    }
     let token = Token {
         id: t.id,
         name,
@@ -253,8 +293,9 @@ fn token_of(t: TokenLine, prefix: &str) -> std::result::Result<(Token, TokenHash
         expires_at: t.expires_at.as_deref().map(time).transpose()?,
         last_used_at: t.last_used_at.as_deref().map(time).transpose()?,
         revoked_at: t.revoked_at.as_deref().map(time).transpose()?,
+        previous_valid_until: t.previous_valid_until.as_deref().map(time).transpose()?,
     };
-    Ok((token, hash))
+    Ok((token, Hashes { current, previous }))
 }
 
 fn event_of(e: EventLine) -> std::result::Result<Event, String> {
@@ -263,7 +304,7 @@ fn event_of(e: EventLine) -> std::result::Result<Event, String> {
     }
     let action =
         Action::from_name(&e.action).ok_or_else(|| format!("unknown action {:?}", e.action))?;
-    if e.token_id.is_none() != matches!(action, Action::Loaded) {
+    if e.token_id.is_none() != matches!(action, Action::Loaded | Action::Policy) {
         return Err(format!(
             "a {} event must {}name a token",
             e.action,
@@ -307,6 +348,9 @@ pub fn load(store: &mut dyn Store, dump: &Dump, actor: &str, now: Epoch) -> Resu
             return Err(Error::Conflict(
                 "the database already holds tokens or events; load only into an empty one".into(),
             ));
+        }
+        for (key, value) in &dump.policy {
+            w.set_policy(key, Some(value))?;
         }
         for chunk in dump.tokens.chunks(RESTORE_CHUNK) {
             w.restore_tokens(chunk)?;

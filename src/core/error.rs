@@ -36,6 +36,14 @@ pub enum Error {
     /// The database's state forbids the change: exit 6.
     #[error("{0}")]
     Conflict(String),
+    /// A rule of the database's policy forbids the change: exit 6.
+    #[error("policy {rule}: {message}")]
+    Policy {
+        /// The rule.
+        rule: crate::core::policy::Key,
+        /// What it forbids, and what would be allowed.
+        message: String,
+    },
     /// The database could not be used: exit 1.
     #[error("{0}")]
     Store(StoreError),
@@ -53,7 +61,7 @@ impl Error {
         match self {
             Error::Usage(_) => 2,
             Error::NotFound(_) | Error::NoSuchOwner { .. } => 5,
-            Error::Revoked { .. } | Error::Conflict(_) => 6,
+            Error::Revoked { .. } | Error::Conflict(_) | Error::Policy { .. } => 6,
             Error::BrokenPipe => 0,
             Error::Store(_) | Error::Runtime(_) => 1,
         }

@@ -8,6 +8,7 @@ pub mod error;
 pub mod id;
 pub mod model;
 pub mod ops;
+pub mod policy;
 pub mod rules;
 pub mod token;
 pub mod validate;

@@ -61,6 +61,9 @@ pub struct Token {
     pub last_used_at: Option<Epoch>,
     /// When it was revoked.
     pub revoked_at: Option<Epoch>,
+    /// When the secret that the latest `reset --grace` replaced stops
+    /// verifying; `None`: it no longer verifies, or there is none.
+    pub previous_valid_until: Option<Epoch>,
 }
 
 impl Token {
@@ -110,7 +113,7 @@ impl<'a> TokenJson<'a> {
 impl Serialize for TokenJson<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let t = self.token;
-        let mut o = s.serialize_struct("Token", 13)?;
+        let mut o = s.serialize_struct("Token", 14)?;
         o.serialize_field("id", &t.id)?;
         o.serialize_field("name", &t.name)?;
         o.serialize_field("owner", &t.owner)?;
@@ -123,11 +126,22 @@ impl Serialize for TokenJson<'_> {
         o.serialize_field("expires_at", &t.expires_at.map(rfc3339))?;
         o.serialize_field("last_used_at", &t.last_used_at.map(rfc3339))?;
         o.serialize_field("revoked_at", &t.revoked_at.map(rfc3339))?;
+        o.serialize_field("previous_valid_until", &t.previous_valid_until.map(rfc3339))?;
         if let Some(secret) = self.secret {
             o.serialize_field("token", secret)?;
         }
         o.end()
     }
+}
+
+/// What the lookup of a presented secret found: its token, and whether the
+/// secret is the one that the token's latest `reset` replaced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    /// The token the secret belongs to.
+    pub token: Token,
+    /// The secret is the replaced one, not the current one.
+    pub replaced: bool,
 }
 
 /// Why a presented token was not accepted.
@@ -138,12 +152,16 @@ pub enum Reason {
     Malformed,
     /// Well formed, but no token has this secret.
     Unknown,
+    /// A secret that `reset` replaced, past its grace period.
+    Rotated,
     /// The token was revoked.
     Revoked,
     /// The token has expired.
     Expired,
     /// The token is disabled.
     Disabled,
+    /// The token belongs to someone other than the owner required.
+    WrongOwner,
     /// Valid, but lacks a required scope.
     MissingScope,
 }
@@ -154,9 +172,11 @@ impl Reason {
         match self {
             Reason::Malformed => "malformed",
             Reason::Unknown => "unknown",
+            Reason::Rotated => "rotated",
             Reason::Revoked => "revoked",
             Reason::Expired => "expired",
             Reason::Disabled => "disabled",
+            Reason::WrongOwner => "wrong_owner",
             Reason::MissingScope => "missing_scope",
         }
     }
@@ -169,6 +189,9 @@ pub struct Verdict {
     pub reason: Option<Reason>,
     /// The token the secret belongs to, if any.
     pub token: Option<Token>,
+    /// Set when the secret presented is one that `reset --grace` replaced,
+    /// still inside its grace period: when it stops verifying.
+    pub grace_until: Option<Epoch>,
 }
 
 impl Verdict {
@@ -192,6 +215,7 @@ impl Verdict {
             valid: self.valid(),
             reason: self.reason,
             token: self.token.as_ref().map(|t| t.json(now)),
+            grace_until: self.grace_until.map(rfc3339),
         }
     }
 }
@@ -202,6 +226,7 @@ pub struct VerdictJson<'a> {
     valid: bool,
     reason: Option<Reason>,
     token: Option<TokenJson<'a>>,
+    grace_until: Option<String>,
 }
 
 /// A change recorded in the audit trail. Each is stored as its own explicit
@@ -223,11 +248,15 @@ pub enum Action {
     Purged = 5,
     /// The database was filled by `load`; names no token.
     Loaded = 6,
+    /// Name, owner, scopes or expiry changed by `edit`.
+    Edited = 7,
+    /// A rule of the database's policy set or unset; names no token.
+    Policy = 8,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 7] = [
+    pub const ALL: [Action; 9] = [
         Action::Created,
         Action::Reset,
         Action::Revoked,
@@ -235,6 +264,8 @@ impl Action {
         Action::Disabled,
         Action::Purged,
         Action::Loaded,
+        Action::Edited,
+        Action::Policy,
     ];
 
     /// The number stored in the database.
@@ -257,6 +288,8 @@ impl Action {
             Action::Disabled => "disabled",
             Action::Purged => "purged",
             Action::Loaded => "loaded",
+            Action::Edited => "edited",
+            Action::Policy => "policy",
         }
     }
 
@@ -274,7 +307,7 @@ pub struct Event {
     /// When it happened.
     pub at: Epoch,
     /// The token it concerns; `None` for an event of the whole database
-    /// (`loaded`).
+    /// (`loaded`, `policy`).
     pub token_id: Option<TokenId>,
     /// What happened.
     pub action: Action,
@@ -313,12 +346,14 @@ mod tests {
                 (3, "enabled"),
                 (4, "disabled"),
                 (5, "purged"),
-                (6, "loaded")
+                (6, "loaded"),
+                (7, "edited"),
+                (8, "policy")
             ]
         );
         for a in Action::ALL {
             assert_eq!(Action::from_code(a.code()), Some(a));
         }
-        assert_eq!(Action::from_code(7), None);
+        assert_eq!(Action::from_code(9), None);
     }
 }

@@ -5,12 +5,15 @@
 
 use crate::core::error::{Error, Result, runtime};
 use crate::core::id::TokenId;
-use crate::core::model::{Action, Event, Token};
+use crate::core::model::{Action, Event, Status, Token};
+use crate::core::policy::{Expiry, Key, Policy};
 use crate::core::rules;
 use crate::core::token::Secret;
 use crate::core::validate;
-use crate::store::{self, ListFilter, NewEvent, NewRow, Reader, Store, Writer};
-use crate::time::Epoch;
+use crate::store::{
+    self, Fields, ListFilter, LogFilter, NewEvent, NewRow, NewSecret, Reader, Store, Writer,
+};
+use crate::time::{Duration, Epoch, rfc3339};
 
 /// What `create` needs to know; validated by [`create`].
 #[derive(Debug, Clone, Default)]
@@ -21,8 +24,21 @@ pub struct NewToken {
     pub owner: Option<String>,
     /// Scopes to grant; empty means `read` and `write`.
     pub scopes: Vec<String>,
-    /// When it expires; `None`: never.
-    pub expires_at: Option<Epoch>,
+    /// When it expires.
+    pub expiry: Expiry,
+    /// Revoke the owner's live tokens in the same transaction (`create
+    /// --replace`).
+    pub replace: Option<Replace>,
+}
+
+/// Which of the owner's live tokens `create --replace` revokes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Replace {
+    /// Exactly these, as confirmed: if the owner's live tokens are others
+    /// by the time the transaction runs, nothing is done.
+    Confirmed(Vec<TokenId>),
+    /// Whichever they are (`--yes`).
+    Any,
 }
 
 /// Which tokens `purge` removes.
@@ -46,16 +62,89 @@ pub enum Change {
 }
 
 /// Issues a token: stores its hash and returns the record and the secret,
-/// which exists nowhere else. The transaction has committed on return.
+/// which exists nowhere else, with the tokens it replaced. The transaction
+/// has committed on return.
 pub fn create(
     store: &mut dyn Store,
     new: &NewToken,
     actor: &str,
     now: Epoch,
-) -> Result<(Token, Secret)> {
+) -> Result<(Token, Secret, Vec<Token>)> {
     let actor = validate::actor(actor)?;
     let prefix = store.prefix().to_owned();
-    store::write(store, |w| insert(w, &prefix, new, actor, now))
+    store::write(store, |w| {
+        let policy = policy_of(w)?;
+        let replaced = match (&new.replace, new.owner.as_deref()) {
+            (Some(replace), Some(owner)) => {
+                let live = live_of(w, owner, now, None)?;
+                let ids: Vec<TokenId> = live.iter().map(|t| t.id).collect();
+                if let Replace::Confirmed(confirmed) = replace {
+                    if *confirmed != ids {
+                        return Err(Error::Conflict(format!(
+                            "the live tokens of owner {} changed while you confirmed; nothing was done, run it again",
+                            crate::text::quote(owner)
+                        )));
+                    }
+                }
+                live
+            }
+            (Some(_), None) => {
+                return Err(Error::Usage("--replace needs --owner".into()));
+            }
+            (None, _) => Vec::new(),
+        };
+        let ids: Vec<TokenId> = replaced.iter().map(|t| t.id).collect();
+        for &id in &ids {
+            w.set_revoked(id, now)?;
+        }
+        let (token, secret) = insert(w, &policy, &prefix, new, actor, now)?;
+        let detail = format!("replaced by token {}", token.id);
+        let mut gone = Vec::with_capacity(ids.len());
+        for id in ids {
+            append(w, now, id, Action::Revoked, actor, Some(&detail))?;
+            gone.push(reread(w, id)?);
+        }
+        Ok((token, secret, gone))
+    })
+}
+
+/// Live tokens the owner's may not hold more than one of: neither revoked
+/// nor expired (disabled ones count: `enable` would make them valid).
+fn live_of(
+    r: &mut dyn Reader,
+    owner: &str,
+    now: Epoch,
+    except: Option<TokenId>,
+) -> Result<Vec<Token>> {
+    let mut live = r.live_tokens_of(owner)?;
+    live.retain(|t| Some(t.id) != except && t.status(now) != Status::Expired);
+    Ok(live)
+}
+
+/// `one-per-owner`: `owner` may take a live token (`except`: the token
+/// being changed).
+fn check_one_per_owner(
+    r: &mut dyn Reader,
+    policy: &Policy,
+    owner: Option<&str>,
+    now: Epoch,
+    except: Option<TokenId>,
+) -> Result<()> {
+    let Some(owner) = owner.filter(|_| policy.one_per_owner()) else {
+        return Ok(());
+    };
+    let live = live_of(r, owner, now, except)?;
+    match live.first() {
+        None => Ok(()),
+        Some(held) => Err(Error::Policy {
+            rule: Key::OnePerOwner,
+            message: format!(
+                "{} already holds token {}",
+                crate::text::quote(owner),
+                held.id
+            ),
+        }),
+    }
 }
 
 /// Issues many tokens in one transaction (seeding a benchmark, a bulk
@@ -72,8 +161,9 @@ pub fn create_many(
     let actor = validate::actor(actor)?;
     let prefix = store.prefix().to_owned();
     store::write(store, |w| {
+        let policy = policy_of(w)?;
         for new in tokens {
-            let (token, secret) = insert(w, &prefix, new, actor, now)?;
+            let (token, secret) = insert(w, &policy, &prefix, new, actor, now)?;
             each(token.id, secret)?;
         }
         Ok(tokens.len() as u64)
@@ -82,6 +172,7 @@ pub fn create_many(
 
 fn insert(
     w: &mut dyn Writer,
+    policy: &Policy,
     prefix: &str,
     new: &NewToken,
     actor: &str,
@@ -90,6 +181,10 @@ fn insert(
     let name = validate::name(&new.name)?;
     let owner = new.owner.as_deref().map(validate::owner).transpose()?;
     let scopes = validate::scopes(&new.scopes)?;
+    let expires_at = policy.expiry(new.expiry, now)?;
+    policy.check_owner(owner)?;
+    policy.check_scopes(scopes.iter().copied())?;
+    check_one_per_owner(w, policy, owner, now, None)?;
     let secret = Secret::generate(prefix).map_err(anyhow::Error::from)?;
     let id = w.insert(&NewRow {
         hash: &secret.hash(),
@@ -99,10 +194,39 @@ fn insert(
         scopes: &scopes,
         created_at: now,
         created_by: actor,
-        expires_at: new.expires_at,
+        expires_at,
     })?;
-    append(w, now, id, Action::Created, actor, None)?;
+    let detail = format!(
+        "name {}, {}, scopes {}, {}",
+        quoted(name),
+        owner.map_or_else(|| "no owner".to_owned(), |o| format!("owner {}", quoted(o))),
+        scopes.join(" "),
+        expiry_text(expires_at)
+    );
+    append(w, now, id, Action::Created, actor, Some(&detail))?;
     Ok((reread(w, id)?, secret))
+}
+
+/// A name or owner in an event's detail: JSON's quoting, whole.
+fn quoted(s: &str) -> String {
+    serde_json::Value::from(s).to_string()
+}
+
+fn expiry_text(at: Option<Epoch>) -> String {
+    at.map_or_else(
+        || "never expires".to_owned(),
+        |t| format!("expires {}", rfc3339(t)),
+    )
+}
+
+/// The policy in force, as the database holds it.
+pub fn policy_of(r: &mut dyn Reader) -> Result<Policy> {
+    Policy::from_pairs(&r.policy()?)
+}
+
+/// The owner's live tokens that `create --replace` would revoke now.
+pub fn replaceable(store: &mut dyn Store, owner: &str, now: Epoch) -> Result<Vec<Token>> {
+    store::read(store, |r| live_of(r, owner, now, None))
 }
 
 /// The token with this id, or [`Error::NotFound`].
@@ -130,16 +254,15 @@ pub fn list(
 /// token's history is still there.
 pub fn log(
     r: &mut dyn Reader,
-    token: Option<TokenId>,
-    limit: Option<u32>,
+    filter: &LogFilter,
     each: &mut dyn FnMut(Event) -> Result<()>,
 ) -> Result<()> {
-    if let Some(id) = token {
+    if let Some(id) = filter.token {
         if !r.issued(id)? {
             return Err(Error::NotFound(id));
         }
     }
-    r.log(token, limit, each)
+    r.log(filter, each)
 }
 
 /// Revokes a token. Revoking a revoked token changes nothing.
@@ -206,25 +329,304 @@ pub fn revoke_owner(
     })
 }
 
-/// Gives a token a new secret and expiry; the old secret stops verifying
-/// when this commits. A revoked token is [`Error::Revoked`].
+/// What `reset` is asked to do besides giving a new secret.
+#[derive(Debug, Clone, Default)]
+pub struct Reset {
+    /// The new secret's expiry.
+    pub expiry: Expiry,
+    /// How long the replaced secret keeps verifying; `None`: not at all.
+    pub grace: Option<Duration>,
+    /// Hand the token to this owner.
+    pub owner: Option<String>,
+}
+
+/// Gives a token a new secret and expiry, and a new owner if asked. The
+/// replaced secret stops verifying when this commits, or when its grace
+/// period ends; a grace period of an earlier reset ends now. A revoked
+/// token is [`Error::Revoked`].
 pub fn reset(
     store: &mut dyn Store,
     id: TokenId,
-    expires_at: Option<Epoch>,
+    asked: &Reset,
     actor: &str,
     now: Epoch,
 ) -> Result<(Token, Secret)> {
     let actor = validate::actor(actor)?;
+    let new_owner = asked.owner.as_deref().map(validate::owner).transpose()?;
     let prefix = store.prefix().to_owned();
     store::write(store, |w| {
         let token = w.lock(id)?.ok_or(Error::NotFound(id))?;
         rules::changeable(&token, "reset")?;
+        let policy = policy_of(w)?;
+        let expires_at = policy.expiry(asked.expiry, now)?;
+        if let Some(grace) = asked.grace {
+            policy.check_grace(grace)?;
+        }
+        // A reset makes the token live (an expired one too), so the owner
+        // it ends up with may hold no other.
+        let owner = new_owner.or(token.owner.as_deref());
+        check_one_per_owner(w, &policy, owner, now, Some(id))?;
+        let previous_valid_until = asked
+            .grace
+            .filter(|g| g.as_secs() > 0)
+            .map(|g| now.saturating_add(g.as_secs()));
         let secret = Secret::generate(&prefix).map_err(anyhow::Error::from)?;
-        w.replace_secret(id, &secret.hash(), secret.last4(), expires_at)?;
-        append(w, now, id, Action::Reset, actor, None)?;
+        w.replace_secret(
+            id,
+            &NewSecret {
+                hash: &secret.hash(),
+                last4: secret.last4(),
+                expires_at,
+                previous_valid_until,
+            },
+        )?;
+        let mut detail = expiry_text(expires_at);
+        match previous_valid_until {
+            Some(end) => detail.push_str(&format!(", old secret valid until {}", rfc3339(end))),
+            None => detail.push_str(", old secret rotated at once"),
+        }
+        if let Some(o) = new_owner.filter(|&o| Some(o) != token.owner.as_deref()) {
+            let scopes: Vec<&str> = token.scopes.iter().map(String::as_str).collect();
+            w.set_fields(
+                id,
+                &Fields {
+                    name: &token.name,
+                    owner: Some(o),
+                    scopes: &scopes,
+                    expires_at,
+                },
+            )?;
+            detail.push_str(&format!(
+                ", owner {} -> {}",
+                owner_text(token.owner.as_deref()),
+                quoted(o)
+            ));
+        }
+        append(w, now, id, Action::Reset, actor, Some(&detail))?;
         Ok((reread(w, id)?, secret))
     })
+}
+
+fn owner_text(owner: Option<&str>) -> String {
+    owner.map_or_else(|| "none".to_owned(), quoted)
+}
+
+/// What `edit` changes; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct Edit {
+    /// A new name.
+    pub name: Option<String>,
+    /// A new owner: `Some(None)` removes it.
+    pub owner: Option<Option<String>>,
+    /// The new set of scopes, replacing the old.
+    pub scopes: Option<Vec<String>>,
+    /// Scopes to add.
+    pub add_scopes: Vec<String>,
+    /// Scopes to remove.
+    pub remove_scopes: Vec<String>,
+    /// A new expiry.
+    pub expiry: Option<Expiry>,
+}
+
+impl Edit {
+    /// Whether it asks for any change at all.
+    pub fn asks(&self) -> bool {
+        self.name.is_some()
+            || self.owner.is_some()
+            || self.scopes.is_some()
+            || !self.add_scopes.is_empty()
+            || !self.remove_scopes.is_empty()
+            || self.expiry.is_some()
+    }
+}
+
+/// Changes a token's name, owner, scopes or expiry, never its secret, held
+/// to the policy, with one `edited` event listing each change. Values that
+/// are already as asked are [`Change::Already`]; a revoked token is
+/// [`Error::Revoked`].
+pub fn edit(
+    store: &mut dyn Store,
+    id: TokenId,
+    asked: &Edit,
+    actor: &str,
+    now: Epoch,
+) -> Result<Change> {
+    if !asked.asks() {
+        return Err(Error::Usage(format!("nothing to change in token {id}")));
+    }
+    let actor = validate::actor(actor)?;
+    let name = asked.name.as_deref().map(validate::name).transpose()?;
+    let owner = match &asked.owner {
+        Some(Some(o)) => Some(Some(validate::owner(o)?)),
+        Some(None) => Some(None),
+        None => None,
+    };
+    let replace = asked.scopes.as_deref().map(validate::scopes).transpose()?;
+    for s in asked.add_scopes.iter().chain(&asked.remove_scopes) {
+        validate::scope(s)?;
+    }
+    store::write(store, |w| {
+        let token = w.lock(id)?.ok_or(Error::NotFound(id))?;
+        rules::changeable(&token, "edit")?;
+        let policy = policy_of(w)?;
+        let old_scopes: Vec<&str> = token.scopes.iter().map(String::as_str).collect();
+        let mut scopes: Vec<&str> = replace.clone().unwrap_or_else(|| old_scopes.clone());
+        scopes.extend(asked.add_scopes.iter().map(String::as_str));
+        scopes.retain(|s| !asked.remove_scopes.iter().any(|r| r == s));
+        scopes.sort_unstable();
+        scopes.dedup();
+        if scopes.is_empty() {
+            return Err(Error::Usage(format!(
+                "token {id} would be left with no scope; keep at least one"
+            )));
+        }
+        let name = name.unwrap_or(&token.name);
+        let owner = owner.unwrap_or(token.owner.as_deref());
+        let expires_at = match asked.expiry {
+            Some(e) => policy.expiry(e, now)?,
+            None => token.expires_at,
+        };
+        let mut changes = Vec::new();
+        if name != token.name {
+            changes.push(format!("name {} -> {}", quoted(&token.name), quoted(name)));
+        }
+        if owner != token.owner.as_deref() {
+            policy.check_owner(owner)?;
+            changes.push(format!(
+                "owner {} -> {}",
+                owner_text(token.owner.as_deref()),
+                owner_text(owner)
+            ));
+        }
+        if scopes != old_scopes {
+            policy.check_scopes(scopes.iter().copied().filter(|s| !old_scopes.contains(s)))?;
+            changes.push(format!(
+                "scopes {} -> {}",
+                old_scopes.join(" "),
+                scopes.join(" ")
+            ));
+        }
+        if expires_at != token.expires_at {
+            changes.push(format!(
+                "{} -> {}",
+                expiry_text(token.expires_at),
+                expiry_text(expires_at)
+            ));
+        }
+        if changes.is_empty() {
+            return Ok(Change::Already(token));
+        }
+        // The token is live afterwards, and its owner new or the token
+        // newly live: that owner may hold no other.
+        let live_after = expires_at.is_none_or(|at| at > now);
+        let was_live = token.status(now) != Status::Expired;
+        if live_after && (owner != token.owner.as_deref() || !was_live) {
+            check_one_per_owner(w, &policy, owner, now, Some(id))?;
+        }
+        w.set_fields(
+            id,
+            &Fields {
+                name,
+                owner,
+                scopes: &scopes,
+                expires_at,
+            },
+        )?;
+        append(w, now, id, Action::Edited, actor, Some(&changes.join("; ")))?;
+        Ok(Change::Done(reread(w, id)?))
+    })
+}
+
+/// The policy in force, from one snapshot.
+pub fn policy(store: &mut dyn Store) -> Result<Policy> {
+    store::read(store, |r| policy_of(r))
+}
+
+/// What `policy set` and `policy unset` did.
+#[derive(Debug, Clone)]
+pub struct PolicyChange {
+    /// The policy in force now.
+    pub policy: Policy,
+    /// Whether anything changed (else no event was written).
+    pub changed: bool,
+    /// Live tokens that do not meet the rule (left as they are).
+    pub breaking: Vec<TokenId>,
+}
+
+/// Sets (`Some`) or unsets (`None`) a policy key, audited, and names the
+/// live tokens that do not meet the rule now in force; it changes none of
+/// them.
+pub fn set_policy(
+    store: &mut dyn Store,
+    key: Key,
+    value: Option<&str>,
+    actor: &str,
+    now: Epoch,
+) -> Result<PolicyChange> {
+    let actor = validate::actor(actor)?;
+    store::write(store, |w| {
+        let old = policy_of(w)?;
+        let new = match value {
+            Some(v) => old.set(key, v)?,
+            None => old.unset(key),
+        };
+        let (was, is) = (old.stored(key), new.stored(key));
+        let changed = was != is;
+        if changed {
+            w.set_policy(key.as_str(), is.as_deref())?;
+            let detail = format!(
+                "{key}: {} -> {}",
+                was.as_deref().unwrap_or("unset"),
+                is.as_deref().unwrap_or("unset")
+            );
+            w.append(&NewEvent {
+                at: now,
+                token_id: None,
+                action: Action::Policy,
+                actor,
+                detail: Some(&detail),
+            })?;
+        }
+        let breaking = breaking(w, &new, key, now)?;
+        Ok(PolicyChange {
+            policy: new.clone(),
+            changed,
+            breaking,
+        })
+    })
+}
+
+/// The live tokens that do not meet `key` of `policy`.
+fn breaking(r: &mut dyn Reader, policy: &Policy, key: Key, now: Epoch) -> Result<Vec<TokenId>> {
+    let mut out = Vec::new();
+    if key == Key::OnePerOwner {
+        if !policy.one_per_owner() {
+            return Ok(out);
+        }
+        // Every live token of an owner who holds more than one.
+        let mut by_owner: std::collections::BTreeMap<String, Vec<TokenId>> = Default::default();
+        r.list(&ListFilter::default(), now, &mut |t| {
+            let live = !matches!(t.status(now), Status::Revoked | Status::Expired);
+            if let (Some(o), true) = (t.owner, live) {
+                by_owner.entry(o).or_default().push(t.id);
+            }
+            Ok(())
+        })?;
+        out = by_owner
+            .into_values()
+            .filter(|v| v.len() > 1)
+            .flatten()
+            .collect();
+        out.sort_unstable();
+        return Ok(out);
+    }
+    r.list(&ListFilter::default(), now, &mut |t| {
+        if policy.breaks(key, &t, now) {
+            out.push(t.id);
+        }
+        Ok(())
+    })?;
+    Ok(out)
 }
 
 /// Switches a token off (`disabled`) or on again. A revoked token is

@@ -3,34 +3,61 @@
 //! a token's state allows. (A token's status is `Token::status`.)
 
 use crate::core::error::{Error, Result};
-use crate::core::model::{Reason, Status, Token, Verdict};
+use crate::core::model::{Found, Reason, Status, Token, Verdict};
 use crate::time::Epoch;
 
 /// Use is recorded at most once per this many seconds per token, so a busy
 /// verifier is read-mostly.
 pub const USE_INTERVAL: Epoch = 60;
 
+/// What a verify asks of a token besides being valid.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Wanted<'a> {
+    /// Scopes it must have.
+    pub scopes: &'a [String],
+    /// The owner it must belong to.
+    pub owner: Option<&'a str>,
+}
+
 /// The verdict on a presented, well-formed token, given what its lookup
-/// found: the reasons in the order of SPEC §3, first match wins.
-pub fn verdict(found: Option<Token>, required_scopes: &[String], now: Epoch) -> Verdict {
-    let Some(token) = found else {
+/// found: the reasons in the order of SPEC §3, first match wins. A replaced
+/// secret inside its grace period is judged as the token's current one
+/// would be, and the verdict says when its grace ends.
+pub fn verdict(found: Option<Found>, wanted: &Wanted<'_>, now: Epoch) -> Verdict {
+    let Some(Found { token, replaced }) = found else {
         return Verdict {
             reason: Some(Reason::Unknown),
             token: None,
+            grace_until: None,
         };
     };
-    let reason = match token.status(now) {
-        Status::Revoked => Some(Reason::Revoked),
-        Status::Expired => Some(Reason::Expired),
-        Status::Disabled => Some(Reason::Disabled),
-        Status::Active if !required_scopes.iter().all(|s| token.scopes.contains(s)) => {
-            Some(Reason::MissingScope)
+    let grace_until = token
+        .previous_valid_until
+        .filter(|&end| replaced && now < end);
+    let reason = if replaced && grace_until.is_none() {
+        Some(Reason::Rotated)
+    } else {
+        match token.status(now) {
+            Status::Revoked => Some(Reason::Revoked),
+            Status::Expired => Some(Reason::Expired),
+            Status::Disabled => Some(Reason::Disabled),
+            Status::Active
+                if wanted
+                    .owner
+                    .is_some_and(|o| token.owner.as_deref() != Some(o)) =>
+            {
+                Some(Reason::WrongOwner)
+            }
+            Status::Active if !wanted.scopes.iter().all(|s| token.scopes.contains(s)) => {
+                Some(Reason::MissingScope)
+            }
+            Status::Active => None,
         }
-        Status::Active => None,
     };
     Verdict {
         reason,
         token: Some(token),
+        grace_until,
     }
 }
 
@@ -39,6 +66,7 @@ pub fn malformed() -> Verdict {
     Verdict {
         reason: Some(Reason::Malformed),
         token: None,
+        grace_until: None,
     }
 }
 
@@ -74,34 +102,58 @@ mod tests {
             expires_at: Some(100),
             last_used_at: None,
             revoked_at: None,
+            previous_valid_until: None,
         }
+    }
+
+    fn found(t: &Token, replaced: bool) -> Option<Found> {
+        Some(Found {
+            token: t.clone(),
+            replaced,
+        })
     }
 
     #[test]
     fn reasons_come_in_the_order_of_the_spec() {
         let scopes = ["write".to_string()];
+        let need = Wanted {
+            scopes: &scopes,
+            owner: Some("alice"),
+        };
+        let none = Wanted::default();
         let mut t = token();
-        assert_eq!(verdict(Some(t.clone()), &[], 10).reason, None);
-        assert_eq!(
-            verdict(Some(t.clone()), &scopes, 10).reason,
-            Some(Reason::MissingScope)
-        );
+        t.owner = Some("alice".into());
+        let reason = |t: &Token, replaced: bool, w: &Wanted<'_>, now| {
+            verdict(found(t, replaced), w, now).reason
+        };
+        assert_eq!(reason(&t, false, &none, 10), None);
+        assert_eq!(reason(&t, false, &need, 10), Some(Reason::MissingScope));
+        t.owner = Some("Alice".into());
+        assert_eq!(reason(&t, false, &need, 10), Some(Reason::WrongOwner));
         t.disabled = true;
-        assert_eq!(
-            verdict(Some(t.clone()), &scopes, 10).reason,
-            Some(Reason::Disabled)
-        );
-        assert_eq!(
-            verdict(Some(t.clone()), &scopes, 100).reason,
-            Some(Reason::Expired)
-        );
+        assert_eq!(reason(&t, false, &need, 10), Some(Reason::Disabled));
+        assert_eq!(reason(&t, false, &need, 100), Some(Reason::Expired));
         t.revoked_at = Some(5);
-        assert_eq!(
-            verdict(Some(t.clone()), &scopes, 100).reason,
-            Some(Reason::Revoked)
-        );
-        assert_eq!(verdict(None, &scopes, 100).reason, Some(Reason::Unknown));
+        assert_eq!(reason(&t, false, &need, 100), Some(Reason::Revoked));
+        assert_eq!(reason(&t, true, &need, 100), Some(Reason::Rotated));
+        t.previous_valid_until = Some(200);
+        assert_eq!(reason(&t, true, &need, 100), Some(Reason::Revoked));
+        assert_eq!(reason(&t, true, &need, 200), Some(Reason::Rotated));
+        assert_eq!(verdict(None, &need, 100).reason, Some(Reason::Unknown));
         assert!(changeable(&t, "reset").is_err());
+    }
+
+    #[test]
+    fn a_replaced_secret_verifies_until_its_grace_ends() {
+        let mut t = token();
+        t.previous_valid_until = Some(50);
+        let v = verdict(found(&t, true), &Wanted::default(), 49);
+        assert_eq!((v.reason, v.grace_until), (None, Some(50)));
+        let v = verdict(found(&t, true), &Wanted::default(), 50);
+        assert_eq!((v.reason, v.grace_until), (Some(Reason::Rotated), None));
+        // The current secret carries no grace.
+        let v = verdict(found(&t, false), &Wanted::default(), 10);
+        assert_eq!((v.reason, v.grace_until), (None, None));
     }
 
     #[test]

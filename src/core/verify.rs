@@ -13,7 +13,7 @@ use zeroize::Zeroizing;
 use crate::core::error::{Error, Result};
 use crate::core::id::TokenId;
 use crate::core::model::Verdict;
-use crate::core::rules::{self, USE_INTERVAL};
+use crate::core::rules::{self, USE_INTERVAL, Wanted};
 use crate::core::token::{self, Presented, TokenHash};
 use crate::store::Store;
 use crate::time::{self, Epoch};
@@ -36,7 +36,7 @@ const SNAPSHOT_LINES: usize = 1024;
 pub fn verify(
     store: &mut dyn Store,
     presented: &str,
-    required_scopes: &[String],
+    wanted: &Wanted<'_>,
     now: Epoch,
 ) -> Result<Verdict> {
     let Some(hash) = hash_of(presented) else {
@@ -44,7 +44,7 @@ pub fn verify(
     };
     let mut found = Vec::with_capacity(1);
     store.lookup(std::slice::from_ref(&hash), &mut found)?;
-    let mut verdict = rules::verdict(found.pop().flatten(), required_scopes, now);
+    let mut verdict = rules::verdict(found.pop().flatten(), wanted, now);
     if let Some(t) = verdict.token.as_mut().filter(|_| verdict.reason.is_none()) {
         if rules::needs_use_recorded(t, now)
             && store.record_use(&[t.id], now, now - USE_INTERVAL)? > 0
@@ -84,7 +84,7 @@ pub trait Answers {
 pub fn batch(
     store: &mut dyn Store,
     input: &mut Input,
-    required: &[String],
+    wanted: &Wanted<'_>,
     out: &mut dyn Answers,
 ) -> Result<()> {
     let mut line = Presented::new(String::new());
@@ -135,7 +135,7 @@ pub fn batch(
         for lookup in &group {
             let now = time::now();
             let verdict = match lookup {
-                Some(_) => rules::verdict(found_iter.next().flatten(), required, now),
+                Some(_) => rules::verdict(found_iter.next().flatten(), wanted, now),
                 None => rules::malformed(),
             };
             if let Some(t) = verdict.token.as_ref().filter(|_| verdict.valid()) {

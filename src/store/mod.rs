@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use crate::core::error::Result;
 use crate::core::id::TokenId;
-use crate::core::model::{Action, Event, Status, Token};
+use crate::core::model::{Action, Event, Found, Status, Token};
 use crate::core::token::TokenHash;
 use crate::time::Epoch;
 
@@ -74,11 +74,11 @@ pub trait Store {
     /// Runs `f` in one write transaction, committed when it returns `Ok`.
     fn write(&mut self, f: &mut dyn FnMut(&mut dyn Writer) -> Result<()>) -> Result<()>;
 
-    /// The tokens whose current secret has these hashes, in order, as
+    /// The tokens whose current or replaced secret has these hashes, in order, as
     /// [`Reader::by_hashes`] in a snapshot of its own: what one `verify`
     /// asks. A backend may answer it with fewer round trips, since one
     /// statement is a snapshot by itself.
-    fn lookup(&mut self, hashes: &[TokenHash], found: &mut Vec<Option<Token>>) -> Result<()> {
+    fn lookup(&mut self, hashes: &[TokenHash], found: &mut Vec<Option<Found>>) -> Result<()> {
         self.read(&mut |r| {
             found.clear();
             r.by_hashes(hashes, found)
@@ -106,9 +106,10 @@ pub trait Reader {
     /// The token with this id.
     fn get(&mut self, id: TokenId) -> Result<Option<Token>>;
 
-    /// The tokens whose current secret has these hashes, in order; one
-    /// round trip for all of them where the backend has round trips.
-    fn by_hashes(&mut self, hashes: &[TokenHash], found: &mut Vec<Option<Token>>) -> Result<()>;
+    /// The tokens whose current or replaced secret has these hashes, in
+    /// order; one round trip for all of them where the backend has round
+    /// trips.
+    fn by_hashes(&mut self, hashes: &[TokenHash], found: &mut Vec<Option<Found>>) -> Result<()>;
 
     /// Every token that passes `filter`, in id order, streamed.
     fn list(
@@ -122,14 +123,11 @@ pub trait Reader {
     /// `created` event, kept through purge).
     fn issued(&mut self, id: TokenId) -> Result<bool>;
 
-    /// Events, oldest first, streamed: of one token or all, only the
-    /// `limit` most recent when given.
-    fn log(
-        &mut self,
-        token: Option<TokenId>,
-        limit: Option<u32>,
-        each: &mut dyn FnMut(Event) -> Result<()>,
-    ) -> Result<()>;
+    /// The events that pass `filter`, oldest first, streamed.
+    fn log(&mut self, filter: &LogFilter, each: &mut dyn FnMut(Event) -> Result<()>) -> Result<()>;
+
+    /// The policy's stored pairs, key and value as set.
+    fn policy(&mut self) -> Result<Vec<(String, String)>>;
 
     /// Whether any token (revoked or not) has exactly this owner.
     fn owner_exists(&mut self, owner: &str) -> Result<bool>;
@@ -145,9 +143,9 @@ pub trait Reader {
     /// `cutoff`, or (with `include_revoked`) revoked at or before it.
     fn purgeable(&mut self, cutoff: Epoch, include_revoked: bool) -> Result<Vec<TokenId>>;
 
-    /// Every token with the hash of its current secret, in id order,
-    /// streamed (for `dump`).
-    fn dump_tokens(&mut self, each: &mut dyn FnMut(Token, TokenHash) -> Result<()>) -> Result<()>;
+    /// Every token with the hashes of its secrets, in id order, streamed
+    /// (for `dump`).
+    fn dump_tokens(&mut self, each: &mut dyn FnMut(Token, Hashes) -> Result<()>) -> Result<()>;
 
     /// The highest id ever issued (0 for none), purged ones included.
     fn last_id(&mut self) -> Result<i64>;
@@ -175,15 +173,16 @@ pub trait Writer: Reader {
     /// Sets the disabled switch.
     fn set_disabled(&mut self, id: TokenId, disabled: bool) -> Result<()>;
 
-    /// Replaces a token's secret (its hash and last four characters) and
-    /// expiry, and clears its last use.
-    fn replace_secret(
-        &mut self,
-        id: TokenId,
-        hash: &TokenHash,
-        last4: &str,
-        expires_at: Option<Epoch>,
-    ) -> Result<()>;
+    /// Gives a token a new secret: the current one becomes its replaced
+    /// secret (forgetting any replaced before), and its last use is
+    /// cleared.
+    fn replace_secret(&mut self, id: TokenId, new: &NewSecret<'_>) -> Result<()>;
+
+    /// Sets what `edit` (and `reset --owner`) may change.
+    fn set_fields(&mut self, id: TokenId, fields: &Fields<'_>) -> Result<()>;
+
+    /// Sets a policy key, or unsets it with `None`.
+    fn set_policy(&mut self, key: &str, value: Option<&str>) -> Result<()>;
 
     /// Records that these tokens were used at `now`, skipping any whose use
     /// was recorded after `since`; returns how many it wrote.
@@ -197,7 +196,7 @@ pub trait Writer: Reader {
 
     /// Stores tokens as a dump holds them, ids and all (for `load`); a
     /// backend with round trips sends many in one.
-    fn restore_tokens(&mut self, tokens: &[(Token, TokenHash)]) -> Result<()>;
+    fn restore_tokens(&mut self, tokens: &[(Token, Hashes)]) -> Result<()>;
 
     /// Stores events as a dump holds them, seqs and all (for `load`).
     fn restore_events(&mut self, events: &[Event]) -> Result<()>;
@@ -227,6 +226,41 @@ pub struct NewRow<'a> {
     pub expires_at: Option<Epoch>,
 }
 
+/// The hashes of a token's secrets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hashes {
+    /// Of the current secret.
+    pub current: TokenHash,
+    /// Of the secret its latest reset replaced, if it is remembered.
+    pub previous: Option<TokenHash>,
+}
+
+/// A token's new secret, from `reset`.
+#[derive(Debug, Clone, Copy)]
+pub struct NewSecret<'a> {
+    /// SHA-256 of the new secret.
+    pub hash: &'a TokenHash,
+    /// Its last four characters.
+    pub last4: &'a str,
+    /// The token's new expiry.
+    pub expires_at: Option<Epoch>,
+    /// Until when the replaced secret still verifies; `None`: not at all.
+    pub previous_valid_until: Option<Epoch>,
+}
+
+/// What `edit` writes: every field as it is to be.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields<'a> {
+    /// Display name.
+    pub name: &'a str,
+    /// Owner.
+    pub owner: Option<&'a str>,
+    /// Scopes, sorted, without repeats.
+    pub scopes: &'a [&'a str],
+    /// Expiry.
+    pub expires_at: Option<Epoch>,
+}
+
 /// An event about to be appended.
 #[derive(Debug, Clone, Copy)]
 pub struct NewEvent<'a> {
@@ -251,6 +285,32 @@ pub struct ListFilter {
     pub owner: Option<String>,
     /// Only tokens, not revoked, whose expiry lies in (now, now + this].
     pub expiring_within: Option<Epoch>,
+}
+
+/// Which events `log` shows. Every filter narrows; `limit` applies after
+/// the others.
+#[derive(Debug, Clone, Default)]
+pub struct LogFilter {
+    /// Only the events of this token.
+    pub token: Option<TokenId>,
+    /// Only events at or after this time.
+    pub since: Option<Epoch>,
+    /// Only these actions; empty: all.
+    pub actions: Vec<Action>,
+    /// Only events by this actor.
+    pub by: Option<String>,
+    /// Only events after this seq (`log --follow`).
+    pub after: Option<i64>,
+    /// Only the N most recent of the events that pass, still oldest first.
+    pub limit: Option<u32>,
+}
+
+impl LogFilter {
+    /// The actions as a bit set of their codes, for one SQL parameter;
+    /// `None`: all.
+    pub fn action_mask(&self) -> Option<i64> {
+        (!self.actions.is_empty()).then(|| self.actions.iter().fold(0, |m, a| m | 1 << a.code()))
+    }
 }
 
 /// What a backend reads and writes a token's scopes as: sorted, space

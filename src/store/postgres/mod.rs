@@ -18,7 +18,7 @@ use postgres::{Client, IsolationLevel, Statement};
 
 use crate::core::error::{Error, Result, StoreErrorKind};
 use crate::core::id::TokenId;
-use crate::core::model::Token;
+use crate::core::model::Found;
 use crate::core::token::TokenHash;
 use crate::store::{Reader, Store, Writer};
 use crate::time::Epoch;
@@ -162,7 +162,7 @@ impl Store for PgStore {
 
     /// One statement, outside a transaction (it is its own snapshot), its
     /// parameter typed so it needs no prepare: one round trip.
-    fn lookup(&mut self, hashes: &[TokenHash], found: &mut Vec<Option<Token>>) -> Result<()> {
+    fn lookup(&mut self, hashes: &[TokenHash], found: &mut Vec<Option<Found>>) -> Result<()> {
         found.clear();
         let wanted: Vec<&[u8]> = hashes.iter().map(|h| &h[..]).collect();
         let rows = self

@@ -10,9 +10,12 @@ use postgres::{Row, Statement, Transaction};
 
 use crate::core::error::{Result, runtime};
 use crate::core::id::TokenId;
-use crate::core::model::{Action, Event, Token};
+use crate::core::model::{Action, Event, Found, Token};
 use crate::core::token::TokenHash;
-use crate::store::{ListFilter, NewEvent, NewRow, Reader, Writer, join_scopes, split_scopes};
+use crate::store::{
+    Fields, Hashes, ListFilter, LogFilter, NewEvent, NewRow, NewSecret, Reader, Writer,
+    join_scopes, split_scopes,
+};
 use crate::time::Epoch;
 
 /// The columns of a token, as a literal so statements stay `&'static str`,
@@ -20,7 +23,7 @@ use crate::time::Epoch;
 macro_rules! columns {
     () => {
         "t.id, t.name, t.owner, t.scopes, t.disabled, t.last4, t.created_at, \
-         t.created_by, t.expires_at, t.last_used_at, t.revoked_at"
+         t.created_by, t.expires_at, t.last_used_at, t.revoked_at, t.previous_valid_until"
     };
 }
 
@@ -54,7 +57,7 @@ fn hash_of(bytes: &[u8]) -> Result<TokenHash> {
 pub(super) const BY_HASHES: &str = concat!(
     "SELECT ",
     columns!(),
-    ", h.hash FROM token_hashes h JOIN tokens t ON t.id = h.id WHERE h.hash = ANY($1)"
+    ", h.hash, h.replaced FROM token_hashes h JOIN tokens t ON t.id = h.id WHERE h.hash = ANY($1)"
 );
 
 /// The rows of [`BY_HASHES`] as answers in the order of `hashes`: the same
@@ -63,12 +66,16 @@ pub(super) fn answer_in_order(
     rows: &[Row],
     hashes: &[TokenHash],
     prefix: &str,
-    found: &mut Vec<Option<Token>>,
+    found: &mut Vec<Option<Found>>,
 ) -> Result<()> {
-    let mut by_hash: HashMap<TokenHash, Token> = HashMap::with_capacity(rows.len());
+    let mut by_hash: HashMap<TokenHash, Found> = HashMap::with_capacity(rows.len());
     for r in rows {
-        let hash: &[u8] = r.get(11);
-        by_hash.insert(hash_of(hash)?, Pg::token_of(r, prefix)?);
+        let hash: &[u8] = r.get(12);
+        let found = Found {
+            token: Pg::token_of(r, prefix)?,
+            replaced: r.get(13),
+        };
+        by_hash.insert(hash_of(hash)?, found);
     }
     found.extend(hashes.iter().map(|h| by_hash.get(h).cloned()));
     Ok(())
@@ -134,7 +141,7 @@ impl Reader for Pg<'_, '_> {
         rows.first().map(|r| self.token(r)).transpose()
     }
 
-    fn by_hashes(&mut self, hashes: &[TokenHash], found: &mut Vec<Option<Token>>) -> Result<()> {
+    fn by_hashes(&mut self, hashes: &[TokenHash], found: &mut Vec<Option<Found>>) -> Result<()> {
         if hashes.is_empty() {
             return Ok(());
         }
@@ -174,24 +181,37 @@ impl Reader for Pg<'_, '_> {
         Ok(rows.first().is_some_and(|r| r.get(0)))
     }
 
-    fn log(
-        &mut self,
-        token: Option<TokenId>,
-        limit: Option<u32>,
-        each: &mut dyn FnMut(Event) -> Result<()>,
-    ) -> Result<()> {
-        let token = token.map(TokenId::get);
-        let limit = limit.map(i64::from);
-        // As SQLite's: everything after the (N+1)-th most recent event.
+    fn log(&mut self, filter: &LogFilter, each: &mut dyn FnMut(Event) -> Result<()>) -> Result<()> {
+        let token = filter.token.map(TokenId::get);
+        let limit = filter.limit.map(i64::from);
+        // As SQLite's: everything that passes after the (N+1)-th most
+        // recent event that does; $3 holds the actions as bits of their
+        // codes.
         self.stream(
-            "SELECT seq, at, token_id, action, actor, detail FROM audit
+            "SELECT seq, at, token_id, action, actor, detail FROM audit a
              WHERE ($1::bigint IS NULL OR token_id = $1)
-               AND ($2::bigint IS NULL OR seq > coalesce(
-                     (SELECT seq FROM audit WHERE ($1::bigint IS NULL OR token_id = $1)
-                      ORDER BY seq DESC LIMIT 1 OFFSET $2),
-                     seq - 1))
+               AND ($2::bigint IS NULL OR at >= $2)
+               AND ($3::bigint IS NULL OR ($3 >> action::int) & 1 = 1)
+               AND ($4::text IS NULL OR actor = $4)
+               AND ($5::bigint IS NULL OR seq > $5)
+               AND ($6::bigint IS NULL OR seq > coalesce(
+                     (SELECT seq FROM audit
+                      WHERE ($1::bigint IS NULL OR token_id = $1)
+                        AND ($2::bigint IS NULL OR at >= $2)
+                        AND ($3::bigint IS NULL OR ($3 >> action::int) & 1 = 1)
+                        AND ($4::text IS NULL OR actor = $4)
+                        AND ($5::bigint IS NULL OR seq > $5)
+                      ORDER BY seq DESC LIMIT 1 OFFSET $6),
+                     a.seq - 1))
              ORDER BY seq",
-            &[&token, &limit],
+            &[
+                &token,
+                &filter.since,
+                &filter.action_mask(),
+                &filter.by,
+                &filter.after,
+                &limit,
+            ],
             &mut |r| {
                 let code: i16 = r.get(3);
                 let token_id: Option<i64> = r.get(2);
@@ -207,6 +227,11 @@ impl Reader for Pg<'_, '_> {
                 })
             },
         )
+    }
+
+    fn policy(&mut self) -> Result<Vec<(String, String)>> {
+        let rows = self.query("SELECT key, value FROM policy ORDER BY key", &[])?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 
     fn owner_exists(&mut self, owner: &str) -> Result<bool> {
@@ -245,18 +270,42 @@ impl Reader for Pg<'_, '_> {
         ids_of(rows)
     }
 
-    fn dump_tokens(&mut self, each: &mut dyn FnMut(Token, TokenHash) -> Result<()>) -> Result<()> {
+    fn dump_tokens(&mut self, each: &mut dyn FnMut(Token, Hashes) -> Result<()>) -> Result<()> {
         let prefix = self.prefix.to_owned();
+        // A token's current hash first, then its replaced one; the array
+        // keeps them in that order.
         self.stream(
             concat!(
                 "SELECT ",
                 columns!(),
-                ", h.hash FROM tokens t JOIN token_hashes h ON h.id = t.id ORDER BY t.id"
+                ", (SELECT array_agg(h.hash ORDER BY h.replaced) FROM token_hashes h
+                    WHERE h.id = t.id),
+                   (SELECT array_agg(h.replaced ORDER BY h.replaced) FROM token_hashes h
+                    WHERE h.id = t.id)
+                 FROM tokens t ORDER BY t.id"
             ),
             &[],
             &mut |r| {
-                let hash: &[u8] = r.get(11);
-                each(Pg::token_of(r, &prefix)?, hash_of(hash)?)
+                let token = Pg::token_of(r, &prefix)?;
+                let hashes: Vec<Vec<u8>> = r.get::<_, Option<_>>(12).unwrap_or_default();
+                let replaced: Vec<bool> = r.get::<_, Option<_>>(13).unwrap_or_default();
+                let hashes = match (hashes.as_slice(), replaced.as_slice()) {
+                    ([current], [false]) => Hashes {
+                        current: hash_of(current)?,
+                        previous: None,
+                    },
+                    ([current, previous], [false, true]) => Hashes {
+                        current: hash_of(current)?,
+                        previous: Some(hash_of(previous)?),
+                    },
+                    _ => {
+                        return Err(runtime(format!(
+                            "token {} does not have exactly one current secret",
+                            token.id
+                        )));
+                    }
+                };
+                each(token, hashes)
             },
         )
     }
@@ -295,6 +344,7 @@ impl Pg<'_, '_> {
             expires_at: r.get(8),
             last_used_at: r.get(9),
             revoked_at: r.get(10),
+            previous_valid_until: r.get(11),
         })
     }
 }
@@ -359,22 +409,51 @@ impl Writer for Pg<'_, '_> {
         Ok(())
     }
 
-    fn replace_secret(
-        &mut self,
-        id: TokenId,
-        hash: &TokenHash,
-        last4: &str,
-        expires_at: Option<Epoch>,
-    ) -> Result<()> {
-        self.execute("DELETE FROM token_hashes WHERE id = $1", &[&id.get()])?;
+    fn replace_secret(&mut self, id: TokenId, new: &NewSecret<'_>) -> Result<()> {
+        self.execute(
+            "DELETE FROM token_hashes WHERE id = $1 AND replaced",
+            &[&id.get()],
+        )?;
+        self.execute(
+            "UPDATE token_hashes SET replaced = true WHERE id = $1",
+            &[&id.get()],
+        )?;
         self.execute(
             "INSERT INTO token_hashes (hash, id) VALUES ($1, $2)",
-            &[&&hash[..], &id.get()],
+            &[&&new.hash[..], &id.get()],
         )?;
         self.execute(
-            "UPDATE tokens SET last4 = $2, expires_at = $3, last_used_at = NULL WHERE id = $1",
-            &[&id.get(), &last4, &expires_at],
+            "UPDATE tokens SET last4 = $2, expires_at = $3, previous_valid_until = $4,
+                    last_used_at = NULL
+             WHERE id = $1",
+            &[
+                &id.get(),
+                &new.last4,
+                &new.expires_at,
+                &new.previous_valid_until,
+            ],
         )?;
+        Ok(())
+    }
+
+    fn set_fields(&mut self, id: TokenId, f: &Fields<'_>) -> Result<()> {
+        let scopes = join_scopes(f.scopes);
+        self.execute(
+            "UPDATE tokens SET name = $2, owner = $3, scopes = $4, expires_at = $5 WHERE id = $1",
+            &[&id.get(), &f.name, &f.owner, &scopes, &f.expires_at],
+        )?;
+        Ok(())
+    }
+
+    fn set_policy(&mut self, key: &str, value: Option<&str>) -> Result<()> {
+        match value {
+            Some(v) => self.execute(
+                "INSERT INTO policy (key, value) VALUES ($1, $2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                &[&key, &v],
+            )?,
+            None => self.execute("DELETE FROM policy WHERE key = $1", &[&key])?,
+        };
         Ok(())
     }
 
@@ -410,7 +489,7 @@ impl Writer for Pg<'_, '_> {
     }
 
     /// One statement per chunk: columns as arrays, unnested into rows.
-    fn restore_tokens(&mut self, tokens: &[(Token, TokenHash)]) -> Result<()> {
+    fn restore_tokens(&mut self, tokens: &[(Token, Hashes)]) -> Result<()> {
         let ids: Vec<i64> = tokens.iter().map(|(t, _)| t.id.get()).collect();
         let names: Vec<&str> = tokens.iter().map(|(t, _)| t.name.as_str()).collect();
         let owners: Vec<Option<&str>> = tokens.iter().map(|(t, _)| t.owner.as_deref()).collect();
@@ -422,13 +501,25 @@ impl Writer for Pg<'_, '_> {
         let expires_at: Vec<Option<i64>> = tokens.iter().map(|(t, _)| t.expires_at).collect();
         let last_used_at: Vec<Option<i64>> = tokens.iter().map(|(t, _)| t.last_used_at).collect();
         let revoked_at: Vec<Option<i64>> = tokens.iter().map(|(t, _)| t.revoked_at).collect();
-        let hashes: Vec<&[u8]> = tokens.iter().map(|(_, h)| &h[..]).collect();
+        let previous_valid_until: Vec<Option<i64>> =
+            tokens.iter().map(|(t, _)| t.previous_valid_until).collect();
+        let mut hashes: Vec<&[u8]> = Vec::with_capacity(tokens.len());
+        let mut hash_ids: Vec<i64> = Vec::with_capacity(tokens.len());
+        let mut replaced: Vec<bool> = Vec::with_capacity(tokens.len());
+        for (t, h) in tokens {
+            let previous = h.previous.as_ref().map(|p| (p, true));
+            for (hash, old) in std::iter::once((&h.current, false)).chain(previous) {
+                hashes.push(&hash[..]);
+                hash_ids.push(t.id.get());
+                replaced.push(old);
+            }
+        }
         self.execute(
             "INSERT INTO tokens (id, name, owner, scopes, disabled, last4, created_at, created_by,
-                                 expires_at, last_used_at, revoked_at)
+                                 expires_at, last_used_at, revoked_at, previous_valid_until)
              SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::boolean[],
                                   $6::text[], $7::bigint[], $8::text[], $9::bigint[], $10::bigint[],
-                                  $11::bigint[])",
+                                  $11::bigint[], $12::bigint[])",
             &[
                 &ids,
                 &names,
@@ -441,11 +532,13 @@ impl Writer for Pg<'_, '_> {
                 &expires_at,
                 &last_used_at,
                 &revoked_at,
+                &previous_valid_until,
             ],
         )?;
         self.execute(
-            "INSERT INTO token_hashes (hash, id) SELECT * FROM unnest($1::bytea[], $2::bigint[])",
-            &[&hashes, &ids],
+            "INSERT INTO token_hashes (hash, id, replaced)
+             SELECT * FROM unnest($1::bytea[], $2::bigint[], $3::boolean[])",
+            &[&hashes, &hash_ids, &replaced],
         )?;
         Ok(())
     }

@@ -13,6 +13,7 @@ const T0: i64 = 1_800_000_000;
 fn new(name: &str) -> NewToken {
     NewToken {
         name: name.into(),
+        expiry: super::testkit::expiry(None),
         ..NewToken::default()
     }
 }
@@ -42,7 +43,7 @@ fn create_many_writes_what_create_writes() {
         NewToken {
             owner: Some("alice".into()),
             scopes: vec!["deploy".into(), "admin".into()],
-            expires_at: Some(T0 + 100),
+            expiry: super::testkit::expiry(Some(T0 + 100)),
             ..new("b")
         },
         new("c"),
@@ -107,20 +108,33 @@ fn hashes_go_with_their_tokens() {
     let mut s = Store::open_in_memory().unwrap();
     let (a, old) = s.create(&new("a"), "ops", T0).unwrap();
     let expiring = NewToken {
-        expires_at: Some(T0 + 10),
+        expiry: super::testkit::expiry(Some(T0 + 10)),
         ..new("b")
     };
     let (_, b) = s.create(&expiring, "ops", T0).unwrap();
     let (_, fresh) = s.reset(a.id.get() as u64, None, "ops", T0).unwrap();
+    // The replaced secret is remembered, to be answered "rotated".
+    assert_eq!(
+        s.check(old.expose(), &[], T0).unwrap().reason,
+        Some(Reason::Rotated)
+    );
+    assert!(s.check(fresh.expose(), &[], T0).unwrap().valid());
+    assert_eq!(count(&s, "token_hashes"), 3);
+    // A second reset forgets the first replaced secret.
+    let (_, newest) = s.reset(a.id.get() as u64, None, "ops", T0).unwrap();
+    assert_eq!(count(&s, "token_hashes"), 3);
     assert_eq!(
         s.check(old.expose(), &[], T0).unwrap().reason,
         Some(Reason::Unknown)
     );
-    assert!(s.check(fresh.expose(), &[], T0).unwrap().valid());
-    assert_eq!(count(&s, "token_hashes"), 2);
+    assert_eq!(
+        s.check(fresh.expose(), &[], T0).unwrap().reason,
+        Some(Reason::Rotated)
+    );
+    let fresh = newest;
     let purged = s.purge(Purge::default(), "ops", T0 + 10).unwrap();
     assert_eq!(purged, [2]);
-    assert_eq!(count(&s, "token_hashes"), 1);
+    assert_eq!(count(&s, "token_hashes"), 2);
     assert_eq!(
         s.check(b.expose(), &[], T0).unwrap().reason,
         Some(Reason::Unknown)

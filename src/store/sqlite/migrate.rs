@@ -13,6 +13,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_token_hashes.sql"),
     include_str!("migrations/0003_audit_of_the_database.sql"),
+    include_str!("migrations/0004_policy_and_rotation.sql"),
 ];
 
 /// The schema version this binary writes.

@@ -9,22 +9,57 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use crate::core::error::Result;
 use crate::core::id::TokenId;
-use crate::core::model::{Action, Event, Token};
+use crate::core::model::{Action, Event, Found, Token};
 use crate::core::token::TokenHash;
-use crate::store::{ListFilter, NewEvent, NewRow, Reader, Writer, join_scopes, split_scopes};
+use crate::store::{
+    Fields, Hashes, ListFilter, LogFilter, NewEvent, NewRow, NewSecret, Reader, Writer,
+    join_scopes, split_scopes,
+};
 use crate::time::Epoch;
 
 const COLUMNS: &str = "id, name, owner, scopes, disabled, last4, created_at, created_by, \
-                       expires_at, last_used_at, revoked_at";
+                       expires_at, last_used_at, revoked_at, previous_valid_until";
+/// The same for a schema before 4, which had no rotation with a grace
+/// period (a reader that may not upgrade the database reads it so).
+const COLUMNS_3: &str = "id, name, owner, scopes, disabled, last4, created_at, created_by, \
+                         expires_at, last_used_at, revoked_at, NULL";
+
+/// The schema that brought rotation with a grace period and the policy.
+const ROTATION: i64 = 4;
+
+/// `COLUMNS` of the table aliased `t`.
+fn of_t(columns: &str) -> String {
+    columns
+        .split(", ")
+        .map(|c| {
+            if c == "NULL" {
+                c.to_owned()
+            } else {
+                format!("t.{c}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 /// The lookup of a presented token, formatted once: `verify --batch` runs
-/// it for every line.
+/// it for every line. One probe of token_hashes' primary key, then one of
+/// tokens'.
 static BY_HASH: LazyLock<String> = LazyLock::new(|| {
-    format!("SELECT {COLUMNS} FROM tokens WHERE id = (SELECT id FROM token_hashes WHERE hash = ?1)")
+    format!(
+        "SELECT {}, h.replaced FROM token_hashes h JOIN tokens t ON t.id = h.id WHERE h.hash = ?1",
+        of_t(COLUMNS)
+    )
+});
+/// The same lookup in schemas 2 and 3, where every hash was current.
+static BY_HASH_3: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {COLUMNS_3}, 0 FROM tokens WHERE id = (SELECT id FROM token_hashes WHERE hash = ?1)"
+    )
 });
 /// The same lookup in schema 1, where the hash was a column of `tokens`.
 static BY_HASH_1: LazyLock<String> =
-    LazyLock::new(|| format!("SELECT {COLUMNS} FROM tokens WHERE hash = ?1"));
+    LazyLock::new(|| format!("SELECT {COLUMNS_3}, 0 FROM tokens WHERE hash = ?1"));
 
 /// A connection inside a snapshot or transaction, with what its rows need.
 pub(super) struct Sql<'a> {
@@ -48,6 +83,15 @@ impl FromSql for TokenId {
 }
 
 impl Sql<'_> {
+    /// The token columns this schema has.
+    fn columns(&self) -> &'static str {
+        if self.schema >= ROTATION {
+            COLUMNS
+        } else {
+            COLUMNS_3
+        }
+    }
+
     fn row(&self, r: &Row<'_>) -> rusqlite::Result<Token> {
         let scopes: String = r.get(3)?;
         Ok(Token {
@@ -63,6 +107,7 @@ impl Sql<'_> {
             expires_at: r.get(8)?,
             last_used_at: r.get(9)?,
             revoked_at: r.get(10)?,
+            previous_valid_until: r.get(11)?,
         })
     }
 }
@@ -71,20 +116,31 @@ impl Reader for Sql<'_> {
     fn get(&mut self, id: TokenId) -> Result<Option<Token>> {
         Ok(self
             .conn
-            .prepare_cached(&format!("SELECT {COLUMNS} FROM tokens WHERE id = ?1"))?
+            .prepare_cached(&format!(
+                "SELECT {} FROM tokens WHERE id = ?1",
+                self.columns()
+            ))?
             .query_row([id], |r| self.row(r))
             .optional()?)
     }
 
-    fn by_hashes(&mut self, hashes: &[TokenHash], found: &mut Vec<Option<Token>>) -> Result<()> {
+    fn by_hashes(&mut self, hashes: &[TokenHash], found: &mut Vec<Option<Found>>) -> Result<()> {
         // No round trips to save: one indexed lookup each.
-        let mut stmt = self.conn.prepare_cached(if self.schema == 1 {
-            &BY_HASH_1
-        } else {
-            &BY_HASH
+        let mut stmt = self.conn.prepare_cached(match self.schema {
+            1 => &BY_HASH_1,
+            ROTATION.. => &BY_HASH,
+            _ => &BY_HASH_3,
         })?;
         for hash in hashes {
-            found.push(stmt.query_row([&hash[..]], |r| self.row(r)).optional()?);
+            found.push(
+                stmt.query_row([&hash[..]], |r| {
+                    Ok(Found {
+                        token: self.row(r)?,
+                        replaced: r.get(12)?,
+                    })
+                })
+                .optional()?,
+            );
         }
         Ok(())
     }
@@ -96,10 +152,11 @@ impl Reader for Sql<'_> {
         each: &mut dyn FnMut(Token) -> Result<()>,
     ) -> Result<()> {
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM tokens
+            "SELECT {} FROM tokens
              WHERE (?1 IS NULL OR owner = ?1)
                AND (?2 IS NULL OR (revoked_at IS NULL AND expires_at > ?3 AND expires_at <= ?3 + ?2))
-             ORDER BY id"
+             ORDER BY id",
+            self.columns()
         ))?;
         let rows = stmt.query_map(params![filter.owner, filter.expiring_within, now], |r| {
             self.row(r)
@@ -117,40 +174,67 @@ impl Reader for Sql<'_> {
             .query_row([id], |r| r.get(0))?)
     }
 
-    fn log(
-        &mut self,
-        token: Option<TokenId>,
-        limit: Option<u32>,
-        each: &mut dyn FnMut(Event) -> Result<()>,
-    ) -> Result<()> {
-        // The most recent N, oldest first, without a sort: everything after
-        // the (N+1)-th most recent event, in seq order (the primary key).
-        // One statement, so the bound and the rows come from one snapshot.
+    fn log(&mut self, filter: &LogFilter, each: &mut dyn FnMut(Event) -> Result<()>) -> Result<()> {
+        // The most recent N that pass, oldest first, without a sort:
+        // everything that passes after the (N+1)-th most recent that does,
+        // in seq order (the primary key). One statement, so the bound and
+        // the rows come from one snapshot. ?3 holds the actions as bits of
+        // their codes.
         let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, at, token_id, action, actor, detail FROM audit
+            "SELECT seq, at, token_id, action, actor, detail FROM audit a
              WHERE (?1 IS NULL OR token_id = ?1)
-               AND (?2 IS NULL OR seq > ifnull(
-                     (SELECT seq FROM audit WHERE (?1 IS NULL OR token_id = ?1)
-                      ORDER BY seq DESC LIMIT 1 OFFSET ?2),
-                     seq - 1))
+               AND (?2 IS NULL OR at >= ?2)
+               AND (?3 IS NULL OR (?3 >> action) & 1)
+               AND (?4 IS NULL OR actor = ?4)
+               AND (?5 IS NULL OR seq > ?5)
+               AND (?6 IS NULL OR seq > ifnull(
+                     (SELECT seq FROM audit
+                      WHERE (?1 IS NULL OR token_id = ?1)
+                        AND (?2 IS NULL OR at >= ?2)
+                        AND (?3 IS NULL OR (?3 >> action) & 1)
+                        AND (?4 IS NULL OR actor = ?4)
+                        AND (?5 IS NULL OR seq > ?5)
+                      ORDER BY seq DESC LIMIT 1 OFFSET ?6),
+                     a.seq - 1))
              ORDER BY seq",
         )?;
-        let rows = stmt.query_map(params![token, limit.map(i64::from)], |r| {
-            let code: i64 = r.get(3)?;
-            Ok(Event {
-                seq: r.get(0)?,
-                at: r.get(1)?,
-                token_id: r.get(2)?,
-                action: Action::from_code(code)
-                    .ok_or(rusqlite::Error::IntegralValueOutOfRange(3, code))?,
-                actor: r.get(4)?,
-                detail: r.get(5)?,
-            })
-        })?;
+        let rows = stmt.query_map(
+            params![
+                filter.token,
+                filter.since,
+                filter.action_mask(),
+                filter.by,
+                filter.after,
+                filter.limit.map(i64::from)
+            ],
+            |r| {
+                let code: i64 = r.get(3)?;
+                Ok(Event {
+                    seq: r.get(0)?,
+                    at: r.get(1)?,
+                    token_id: r.get(2)?,
+                    action: Action::from_code(code)
+                        .ok_or(rusqlite::Error::IntegralValueOutOfRange(3, code))?,
+                    actor: r.get(4)?,
+                    detail: r.get(5)?,
+                })
+            },
+        )?;
         for event in rows {
             each(event?)?;
         }
         Ok(())
+    }
+
+    fn policy(&mut self) -> Result<Vec<(String, String)>> {
+        if self.schema < ROTATION {
+            return Ok(Vec::new());
+        }
+        Ok(self
+            .conn
+            .prepare_cached("SELECT key, value FROM policy ORDER BY key")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?)
     }
 
     fn owner_exists(&mut self, owner: &str) -> Result<bool> {
@@ -172,7 +256,8 @@ impl Reader for Sql<'_> {
 
     fn live_tokens_of(&mut self, owner: &str) -> Result<Vec<Token>> {
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM tokens WHERE owner = ?1 AND revoked_at IS NULL ORDER BY id"
+            "SELECT {} FROM tokens WHERE owner = ?1 AND revoked_at IS NULL ORDER BY id",
+            self.columns()
         ))?;
         let tokens = stmt
             .query_map([owner], |r| self.row(r))?
@@ -190,28 +275,52 @@ impl Reader for Sql<'_> {
             .collect::<rusqlite::Result<_>>()?)
     }
 
-    fn dump_tokens(&mut self, each: &mut dyn FnMut(Token, TokenHash) -> Result<()>) -> Result<()> {
+    fn dump_tokens(&mut self, each: &mut dyn FnMut(Token, Hashes) -> Result<()>) -> Result<()> {
         // token_hashes has no index by id: one scan of it joined to tokens
-        // by their primary key, sorted once.
-        let columns = COLUMNS
-            .split(", ")
-            .map(|c| format!("t.{c}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {columns}, h.hash FROM token_hashes h JOIN tokens t ON t.id = h.id ORDER BY t.id"
-        ))?;
+        // by their primary key, sorted once; a token's current hash comes
+        // before its replaced one.
+        let sql = match self.schema {
+            1 => format!("SELECT {COLUMNS_3}, hash, 0 FROM tokens ORDER BY id"),
+            s => format!(
+                "SELECT {}, h.hash, {} AS replaced FROM token_hashes h JOIN tokens t ON t.id = h.id
+                 ORDER BY t.id, replaced",
+                of_t(self.columns()),
+                if s >= ROTATION { "h.replaced" } else { "0" }
+            ),
+        };
+        let mut stmt = self.conn.prepare_cached(&sql)?;
         let mut rows = stmt.query([])?;
+        let mut pending: Option<(Token, Hashes)> = None;
         while let Some(r) = rows.next()? {
-            let token = self.row(r)?;
-            let hash: Vec<u8> = r.get(11)?;
+            let hash: Vec<u8> = r.get(12)?;
+            let replaced: bool = r.get(13)?;
+            let id: TokenId = r.get(0)?;
             let hash: TokenHash = hash.try_into().map_err(|_| {
-                crate::core::error::runtime(format!(
-                    "token {} has a hash that is not 32 bytes",
-                    token.id
-                ))
+                crate::core::error::runtime(format!("token {id} has a hash that is not 32 bytes"))
             })?;
-            each(token, hash)?;
+            match &mut pending {
+                Some((t, h)) if t.id == id && replaced => h.previous = Some(hash),
+                _ if replaced => {
+                    return Err(crate::core::error::runtime(format!(
+                        "token {id} has a replaced secret but no current one"
+                    )));
+                }
+                _ => {
+                    if let Some((t, h)) = pending.take() {
+                        each(t, h)?;
+                    }
+                    pending = Some((
+                        self.row(r)?,
+                        Hashes {
+                            current: hash,
+                            previous: None,
+                        },
+                    ));
+                }
+            }
+        }
+        if let Some((t, h)) = pending {
+            each(t, h)?;
         }
         Ok(())
     }
@@ -259,7 +368,7 @@ impl Writer for Sql<'_> {
         let id = TokenId::new(self.conn.last_insert_rowid()).ok_or_else(|| {
             crate::core::error::runtime("SQLite issued an id that is not positive")
         })?;
-        store_hash(self.conn, row.hash, id)?;
+        store_hash(self.conn, row.hash, id, false)?;
         Ok(id)
     }
 
@@ -287,25 +396,63 @@ impl Writer for Sql<'_> {
         Ok(())
     }
 
-    fn replace_secret(
-        &mut self,
-        id: TokenId,
-        hash: &TokenHash,
-        last4: &str,
-        expires_at: Option<Epoch>,
-    ) -> Result<()> {
+    fn replace_secret(&mut self, id: TokenId, new: &NewSecret<'_>) -> Result<()> {
         // token_hashes has no index by id (it would store every hash a
-        // second time): this deletes in one scan, tens of milliseconds at a
-        // million tokens, for an interactive command.
-        self.conn
-            .prepare_cached("DELETE FROM token_hashes WHERE id = ?1")?
-            .execute([id])?;
-        store_hash(self.conn, hash, id)?;
+        // second time): one scan finds the token's hashes, tens of
+        // milliseconds at a million tokens, for an interactive command;
+        // then each is changed by its primary key.
+        let held: Vec<(Vec<u8>, bool)> = self
+            .conn
+            .prepare_cached("SELECT hash, replaced FROM token_hashes WHERE id = ?1")?
+            .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (hash, replaced) in &held {
+            let sql = if *replaced {
+                "DELETE FROM token_hashes WHERE hash = ?1"
+            } else {
+                "UPDATE token_hashes SET replaced = 1 WHERE hash = ?1"
+            };
+            self.conn.prepare_cached(sql)?.execute([hash])?;
+        }
+        store_hash(self.conn, new.hash, id, false)?;
         self.conn
             .prepare_cached(
-                "UPDATE tokens SET last4 = ?2, expires_at = ?3, last_used_at = NULL WHERE id = ?1",
+                "UPDATE tokens SET last4 = ?2, expires_at = ?3, previous_valid_until = ?4,
+                        last_used_at = NULL
+                 WHERE id = ?1",
             )?
-            .execute(params![id, last4, expires_at])?;
+            .execute(params![
+                id,
+                new.last4,
+                new.expires_at,
+                new.previous_valid_until
+            ])?;
+        Ok(())
+    }
+
+    fn set_fields(&mut self, id: TokenId, f: &Fields<'_>) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "UPDATE tokens SET name = ?2, owner = ?3, scopes = ?4, expires_at = ?5 WHERE id = ?1",
+            )?
+            .execute(params![id, f.name, f.owner, join_scopes(f.scopes), f.expires_at])?;
+        Ok(())
+    }
+
+    fn set_policy(&mut self, key: &str, value: Option<&str>) -> Result<()> {
+        match value {
+            Some(v) => self
+                .conn
+                .prepare_cached(
+                    "INSERT INTO policy (key, value) VALUES (?1, ?2)
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                )?
+                .execute([key, v])?,
+            None => self
+                .conn
+                .prepare_cached("DELETE FROM policy WHERE key = ?1")?
+                .execute([key])?,
+        };
         Ok(())
     }
 
@@ -369,7 +516,7 @@ impl Writer for Sql<'_> {
         Ok(())
     }
 
-    fn restore_tokens(&mut self, tokens: &[(Token, TokenHash)]) -> Result<()> {
+    fn restore_tokens(&mut self, tokens: &[(Token, Hashes)]) -> Result<()> {
         for (t, hash) in tokens {
             self.restore_token(t, hash)?;
         }
@@ -385,10 +532,11 @@ impl Writer for Sql<'_> {
 }
 
 impl Sql<'_> {
-    fn restore_token(&mut self, t: &Token, hash: &TokenHash) -> Result<()> {
+    fn restore_token(&mut self, t: &Token, hashes: &Hashes) -> Result<()> {
         self.conn
             .prepare_cached(&format!(
-                "INSERT INTO tokens ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+                "INSERT INTO tokens ({COLUMNS})
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
             ))?
             .execute(params![
                 t.id,
@@ -401,9 +549,14 @@ impl Sql<'_> {
                 t.created_by,
                 t.expires_at,
                 t.last_used_at,
-                t.revoked_at
+                t.revoked_at,
+                t.previous_valid_until
             ])?;
-        store_hash(self.conn, hash, t.id)
+        store_hash(self.conn, &hashes.current, t.id, false)?;
+        if let Some(previous) = &hashes.previous {
+            store_hash(self.conn, previous, t.id, true)?;
+        }
+        Ok(())
     }
 
     fn restore_event(&mut self, e: &Event) -> Result<()> {
@@ -425,8 +578,8 @@ impl Sql<'_> {
 }
 
 /// Files a secret's hash under token `id`, for verify to find it by.
-fn store_hash(conn: &Connection, hash: &TokenHash, id: TokenId) -> Result<()> {
-    conn.prepare_cached("INSERT INTO token_hashes (hash, id) VALUES (?1, ?2)")?
-        .execute(params![&hash[..], id])?;
+fn store_hash(conn: &Connection, hash: &TokenHash, id: TokenId, replaced: bool) -> Result<()> {
+    conn.prepare_cached("INSERT INTO token_hashes (hash, id, replaced) VALUES (?1, ?2, ?3)")?
+        .execute(params![&hash[..], id, replaced])?;
     Ok(())
 }

@@ -6,14 +6,28 @@ use crate::core::error::Result;
 use crate::core::id::TokenId;
 use crate::core::model::{Event, Token, Verdict};
 use crate::core::ops::{self, Change, NewToken, Purge};
+use crate::core::policy::Expiry;
+use crate::core::rules::Wanted;
 use crate::core::token::Secret;
 use crate::core::verify;
 use crate::store::{self, ListFilter, Store};
-use crate::time::Epoch;
+use crate::time::{Epoch, Timestamp};
 
 /// An id from a test's literal; 0 stands for an id that is no id.
 pub fn id(n: u64) -> TokenId {
     TokenId::new(i64::try_from(n).unwrap_or(i64::MAX)).unwrap_or(TokenId::new(i64::MAX).unwrap())
+}
+
+/// The expiry of a test's literal: at that time, or never.
+pub fn expiry(at: Option<Epoch>) -> Expiry {
+    at.map_or(Expiry::Never, |t| Expiry::At(Timestamp(t)))
+}
+
+fn wanted(scopes: &[String]) -> Wanted<'_> {
+    Wanted {
+        scopes,
+        owner: None,
+    }
 }
 
 /// A database for one test.
@@ -25,7 +39,7 @@ impl Db {
     }
 
     pub fn create(&mut self, new: &NewToken, actor: &str, now: Epoch) -> Result<(Token, Secret)> {
-        ops::create(&mut self.0, new, actor, now)
+        ops::create(&mut self.0, new, actor, now).map(|(t, s, _)| (t, s))
     }
 
     pub fn create_many(
@@ -42,7 +56,7 @@ impl Db {
     }
 
     pub fn verify(&mut self, presented: &str, scopes: &[String], now: Epoch) -> Result<Verdict> {
-        verify::verify(&mut self.0, presented, scopes, now)
+        verify::verify(&mut self.0, presented, &wanted(scopes), now)
     }
 
     /// A verdict without recording use.
@@ -55,7 +69,7 @@ impl Db {
             r.by_hashes(std::slice::from_ref(&hash), &mut found)?;
             Ok(found.pop().flatten())
         })?;
-        Ok(crate::core::rules::verdict(found, scopes, now))
+        Ok(crate::core::rules::verdict(found, &wanted(scopes), now))
     }
 
     pub fn get(&mut self, n: u64) -> Result<Option<Token>> {
@@ -91,7 +105,11 @@ impl Db {
         actor: &str,
         now: Epoch,
     ) -> Result<(Token, Secret)> {
-        ops::reset(&mut self.0, id(n), expires_at, actor, now)
+        let asked = ops::Reset {
+            expiry: expiry(expires_at),
+            ..ops::Reset::default()
+        };
+        ops::reset(&mut self.0, id(n), &asked, actor, now)
     }
 
     pub fn set_disabled(
@@ -125,8 +143,12 @@ impl Db {
         limit: Option<u32>,
         mut each: impl FnMut(Event) -> Result<()>,
     ) -> Result<()> {
-        self.0
-            .read_once(&mut |r| ops::log(r, n.map(id), limit, &mut each))
+        let filter = store::LogFilter {
+            token: n.map(id),
+            limit,
+            ..store::LogFilter::default()
+        };
+        self.0.read_once(&mut |r| ops::log(r, &filter, &mut each))
     }
 
     /// The events `log` streams, collected.

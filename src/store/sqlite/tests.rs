@@ -15,7 +15,7 @@ fn store() -> Store {
 fn new(name: &str, expires_at: Option<i64>) -> NewToken {
     NewToken {
         name: name.into(),
-        expires_at,
+        expiry: super::testkit::expiry(expires_at),
         ..NewToken::default()
     }
 }
@@ -158,7 +158,7 @@ fn reset_kills_the_old_secret_and_keeps_the_rest() {
     );
     assert_eq!(
         s.check(old.expose(), &[], T0 + 20).unwrap().reason,
-        Some(Reason::Unknown)
+        Some(Reason::Rotated)
     );
     assert_eq!(
         s.check(fresh.expose(), &[], T0 + 20).unwrap().reason,
