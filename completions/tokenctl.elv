@@ -39,6 +39,8 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand verify 'Check a token read from stdin (never from the command line)'
             cand purge 'Delete expired (and optionally revoked) tokens, for cron'
             cand log 'Show the audit trail of changes, oldest first'
+            cand edit 'Change a token''s name, owner, scopes or expiry; never its secret'
+            cand policy 'Show or change the database''s policy: the rules for new and changed tokens'
             cand dump 'Write the whole database to stdout as JSON Lines, to back it up or move it'
             cand load 'Fill an empty database from a dump read on stdin, keeping ids, hashes and the trail'
             cand completions 'Print a shell completion script'
@@ -67,6 +69,9 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand --color 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb'
             cand --actor 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user'
             cand --no-expiry 'Never expire'
+            cand --replace 'Revoke the owner''s live token in the same transaction, after a confirmation'
+            cand -y 'With --replace: do not ask for confirmation (needed without a terminal)'
+            cand --yes 'With --replace: do not ask for confirmation (needed without a terminal)'
             cand --json 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
             cand -q 'Print only the data the command exists for (a new secret); no notes'
             cand --quiet 'Print only the data the command exists for (a new secret); no notes'
@@ -120,6 +125,8 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
         &'tokenctl;reset'= {
             cand --expires-in 'Expire after this long, e.g. 90d, 12h, 2w, 1d12h [default: 180d]'
             cand --expires-at 'Expire at this time: RFC 3339 (2027-01-01T00:00:00Z) or a date (midnight UTC)'
+            cand --grace 'Let the replaced secret keep verifying this long, e.g. 1h, 2d (at most the policy''s max-grace, 7d by default)'
+            cand --owner 'Hand the token to this owner in the same step'
             cand --db 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
             cand --color 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb'
             cand --actor 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user'
@@ -160,6 +167,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
         }
         &'tokenctl;verify'= {
             cand --require-scope 'Also require this scope (repeatable); lacking one is exit 4'
+            cand --owner 'The token must also belong to this owner, exactly; else it is rejected as wrong_owner'
             cand --db 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
             cand --color 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb'
             cand --actor 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user'
@@ -188,7 +196,45 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand --version 'Print version'
         }
         &'tokenctl;log'= {
-            cand --limit 'Only the N most recent events, still printed oldest first'
+            cand --limit 'Only the N most recent of the events that pass the other filters, still printed oldest first'
+            cand --since 'Only events at or after this time (RFC 3339 or a date), or within this long back from now (e.g. 24h)'
+            cand --action 'Only events of this action (repeatable): created, reset, revoked, enabled, disabled, purged, edited, policy, loaded'
+            cand --by 'Only events by this actor, exactly'
+            cand --db 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
+            cand --color 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb'
+            cand --actor 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user'
+            cand -f 'After the events so far, print each new one as it is committed, until interrupted'
+            cand --follow 'After the events so far, print each new one as it is committed, until interrupted'
+            cand --json 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
+            cand -q 'Print only the data the command exists for (a new secret); no notes'
+            cand --quiet 'Print only the data the command exists for (a new secret); no notes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tokenctl;edit'= {
+            cand --name 'A new display name'
+            cand --owner 'A new owner'
+            cand --scope 'Replace the scopes with these (repeatable)'
+            cand --add-scope 'Add a scope (repeatable)'
+            cand --remove-scope 'Remove a scope (repeatable)'
+            cand --expires-in 'Expire this long from now, e.g. 90d, 12h, 2w, 1d12h'
+            cand --expires-at 'Expire at this time: RFC 3339 (2027-01-01T00:00:00Z) or a date (midnight UTC)'
+            cand --db 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
+            cand --color 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb'
+            cand --actor 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user'
+            cand --no-owner 'Remove the owner'
+            cand --no-expiry 'Never expire'
+            cand --json 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
+            cand -q 'Print only the data the command exists for (a new secret); no notes'
+            cand --quiet 'Print only the data the command exists for (a new secret); no notes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tokenctl;policy'= {
             cand --db 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
             cand --color 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb'
             cand --actor 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user'
@@ -199,6 +245,44 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
+            cand set 'Set a rule: default-lifetime, max-lifetime, one-per-owner, require-owner, allowed-scopes, max-grace'
+            cand unset 'Unset a rule: its built-in default is in force again'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'tokenctl;policy;set'= {
+            cand --db 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
+            cand --color 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb'
+            cand --actor 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user'
+            cand --json 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
+            cand -q 'Print only the data the command exists for (a new secret); no notes'
+            cand --quiet 'Print only the data the command exists for (a new secret); no notes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tokenctl;policy;unset'= {
+            cand --db 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
+            cand --color 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb'
+            cand --actor 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user'
+            cand --json 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
+            cand -q 'Print only the data the command exists for (a new secret); no notes'
+            cand --quiet 'Print only the data the command exists for (a new secret); no notes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tokenctl;policy;help'= {
+            cand set 'Set a rule: default-lifetime, max-lifetime, one-per-owner, require-owner, allowed-scopes, max-grace'
+            cand unset 'Unset a rule: its built-in default is in force again'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'tokenctl;policy;help;set'= {
+        }
+        &'tokenctl;policy;help;unset'= {
+        }
+        &'tokenctl;policy;help;help'= {
         }
         &'tokenctl;dump'= {
             cand --db 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
@@ -248,6 +332,8 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand verify 'Check a token read from stdin (never from the command line)'
             cand purge 'Delete expired (and optionally revoked) tokens, for cron'
             cand log 'Show the audit trail of changes, oldest first'
+            cand edit 'Change a token''s name, owner, scopes or expiry; never its secret'
+            cand policy 'Show or change the database''s policy: the rules for new and changed tokens'
             cand dump 'Write the whole database to stdout as JSON Lines, to back it up or move it'
             cand load 'Fill an empty database from a dump read on stdin, keeping ids, hashes and the trail'
             cand completions 'Print a shell completion script'
@@ -274,6 +360,16 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
         &'tokenctl;help;purge'= {
         }
         &'tokenctl;help;log'= {
+        }
+        &'tokenctl;help;edit'= {
+        }
+        &'tokenctl;help;policy'= {
+            cand set 'Set a rule: default-lifetime, max-lifetime, one-per-owner, require-owner, allowed-scopes, max-grace'
+            cand unset 'Unset a rule: its built-in default is in force again'
+        }
+        &'tokenctl;help;policy;set'= {
+        }
+        &'tokenctl;help;policy;unset'= {
         }
         &'tokenctl;help;dump'= {
         }

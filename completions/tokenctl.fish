@@ -44,6 +44,8 @@ complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "disable" -d 'Swit
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "verify" -d 'Check a token read from stdin (never from the command line)'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "purge" -d 'Delete expired (and optionally revoked) tokens, for cron'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "log" -d 'Show the audit trail of changes, oldest first'
+complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "edit" -d 'Change a token\'s name, owner, scopes or expiry; never its secret'
+complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "policy" -d 'Show or change the database\'s policy: the rules for new and changed tokens'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "dump" -d 'Write the whole database to stdout as JSON Lines, to back it up or move it'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "load" -d 'Fill an empty database from a dump read on stdin, keeping ids, hashes and the trail'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
@@ -69,6 +71,8 @@ always\t'Always colour'
 never\t'Never colour'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l actor -d 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l no-expiry -d 'Never expire'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l replace -d 'Revoke the owner\'s live token in the same transaction, after a confirmation'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -s y -l yes -d 'With --replace: do not ask for confirmation (needed without a terminal)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l json -d 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -s q -l quiet -d 'Print only the data the command exists for (a new secret); no notes'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -110,6 +114,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -s h -l help -
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -s V -l version -d 'Print version'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand reset" -l expires-in -d 'Expire after this long, e.g. 90d, 12h, 2w, 1d12h [default: 180d]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand reset" -l expires-at -d 'Expire at this time: RFC 3339 (2027-01-01T00:00:00Z) or a date (midnight UTC)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand reset" -l grace -d 'Let the replaced secret keep verifying this long, e.g. 1h, 2d (at most the policy\'s max-grace, 7d by default)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand reset" -l owner -d 'Hand the token to this owner in the same step' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand reset" -l db -d 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand reset" -l color -d 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb' -r -f -a "auto\t'Colour when stdout is a terminal, NO_COLOR is not set and TERM is not dumb'
 always\t'Always colour'
@@ -140,6 +146,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand disable" -s q -l quiet
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand disable" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand disable" -s V -l version -d 'Print version'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -l require-scope -d 'Also require this scope (repeatable); lacking one is exit 4' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -l owner -d 'The token must also belong to this owner, exactly; else it is rejected as wrong_owner' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -l db -d 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand verify" -l color -d 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb' -r -f -a "auto\t'Colour when stdout is a terminal, NO_COLOR is not set and TERM is not dumb'
 always\t'Always colour'
@@ -162,16 +169,71 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand purge" -l json -d 'Pri
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand purge" -s q -l quiet -d 'Print only the data the command exists for (a new secret); no notes'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand purge" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand purge" -s V -l version -d 'Print version'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -l limit -d 'Only the N most recent events, still printed oldest first' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -l limit -d 'Only the N most recent of the events that pass the other filters, still printed oldest first' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -l since -d 'Only events at or after this time (RFC 3339 or a date), or within this long back from now (e.g. 24h)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -l action -d 'Only events of this action (repeatable): created, reset, revoked, enabled, disabled, purged, edited, policy, loaded' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -l by -d 'Only events by this actor, exactly' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -l db -d 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -l color -d 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb' -r -f -a "auto\t'Colour when stdout is a terminal, NO_COLOR is not set and TERM is not dumb'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -l actor -d 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -s f -l follow -d 'After the events so far, print each new one as it is committed, until interrupted'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -l json -d 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -s q -l quiet -d 'Print only the data the command exists for (a new secret); no notes'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -s V -l version -d 'Print version'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand edit" -l name -d 'A new display name' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand edit" -l owner -d 'A new owner' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand edit" -l scope -d 'Replace the scopes with these (repeatable)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand edit" -l add-scope -d 'Add a scope (repeatable)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand edit" -l remove-scope -d 'Remove a scope (repeatable)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand edit" -l expires-in -d 'Expire this long from now, e.g. 90d, 12h, 2w, 1d12h' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand edit" -l expires-at -d 'Expire at this time: RFC 3339 (2027-01-01T00:00:00Z) or a date (midnight UTC)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand edit" -l db -d 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand edit" -l color -d 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb' -r -f -a "auto\t'Colour when stdout is a terminal, NO_COLOR is not set and TERM is not dumb'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand edit" -l actor -d 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand edit" -l no-owner -d 'Remove the owner'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand edit" -l no-expiry -d 'Never expire'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand edit" -l json -d 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand edit" -s q -l quiet -d 'Print only the data the command exists for (a new secret); no notes'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand edit" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand edit" -s V -l version -d 'Print version'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand policy; and not __fish_seen_subcommand_from set unset help" -l db -d 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand policy; and not __fish_seen_subcommand_from set unset help" -l color -d 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb' -r -f -a "auto\t'Colour when stdout is a terminal, NO_COLOR is not set and TERM is not dumb'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand policy; and not __fish_seen_subcommand_from set unset help" -l actor -d 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand policy; and not __fish_seen_subcommand_from set unset help" -l json -d 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand policy; and not __fish_seen_subcommand_from set unset help" -s q -l quiet -d 'Print only the data the command exists for (a new secret); no notes'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand policy; and not __fish_seen_subcommand_from set unset help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand policy; and not __fish_seen_subcommand_from set unset help" -s V -l version -d 'Print version'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand policy; and not __fish_seen_subcommand_from set unset help" -f -a "set" -d 'Set a rule: default-lifetime, max-lifetime, one-per-owner, require-owner, allowed-scopes, max-grace'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand policy; and not __fish_seen_subcommand_from set unset help" -f -a "unset" -d 'Unset a rule: its built-in default is in force again'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand policy; and not __fish_seen_subcommand_from set unset help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand policy; and __fish_seen_subcommand_from set" -l db -d 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand policy; and __fish_seen_subcommand_from set" -l color -d 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb' -r -f -a "auto\t'Colour when stdout is a terminal, NO_COLOR is not set and TERM is not dumb'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand policy; and __fish_seen_subcommand_from set" -l actor -d 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand policy; and __fish_seen_subcommand_from set" -l json -d 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand policy; and __fish_seen_subcommand_from set" -s q -l quiet -d 'Print only the data the command exists for (a new secret); no notes'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand policy; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand policy; and __fish_seen_subcommand_from set" -s V -l version -d 'Print version'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand policy; and __fish_seen_subcommand_from unset" -l db -d 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand policy; and __fish_seen_subcommand_from unset" -l color -d 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb' -r -f -a "auto\t'Colour when stdout is a terminal, NO_COLOR is not set and TERM is not dumb'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand policy; and __fish_seen_subcommand_from unset" -l actor -d 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand policy; and __fish_seen_subcommand_from unset" -l json -d 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand policy; and __fish_seen_subcommand_from unset" -s q -l quiet -d 'Print only the data the command exists for (a new secret); no notes'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand policy; and __fish_seen_subcommand_from unset" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand policy; and __fish_seen_subcommand_from unset" -s V -l version -d 'Print version'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "set" -d 'Set a rule: default-lifetime, max-lifetime, one-per-owner, require-owner, allowed-scopes, max-grace'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "unset" -d 'Unset a rule: its built-in default is in force again'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand dump" -l db -d 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand dump" -l color -d 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb' -r -f -a "auto\t'Colour when stdout is a terminal, NO_COLOR is not set and TERM is not dumb'
 always\t'Always colour'
@@ -199,18 +261,22 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand completions" -l json -
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand completions" -s q -l quiet -d 'Print only the data the command exists for (a new secret); no notes'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init create list show revoke reset enable disable verify purge log dump load completions help" -f -a "init" -d 'Create the database, optionally with a token prefix (create does this too)'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init create list show revoke reset enable disable verify purge log dump load completions help" -f -a "create" -d 'Issue a token and print its secret, once'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init create list show revoke reset enable disable verify purge log dump load completions help" -f -a "list" -d 'List tokens, secrets masked'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init create list show revoke reset enable disable verify purge log dump load completions help" -f -a "show" -d 'Show one token in detail, secret masked'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init create list show revoke reset enable disable verify purge log dump load completions help" -f -a "revoke" -d 'Revoke a token, or every token of an owner not revoked yet; irreversible'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init create list show revoke reset enable disable verify purge log dump load completions help" -f -a "reset" -d 'Give a token a new secret under the same id; the old secret stops working at once'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init create list show revoke reset enable disable verify purge log dump load completions help" -f -a "enable" -d 'Switch a disabled token on again'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init create list show revoke reset enable disable verify purge log dump load completions help" -f -a "disable" -d 'Switch a token off until `enable` switches it on; verify then answers "disabled"'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init create list show revoke reset enable disable verify purge log dump load completions help" -f -a "verify" -d 'Check a token read from stdin (never from the command line)'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init create list show revoke reset enable disable verify purge log dump load completions help" -f -a "purge" -d 'Delete expired (and optionally revoked) tokens, for cron'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init create list show revoke reset enable disable verify purge log dump load completions help" -f -a "log" -d 'Show the audit trail of changes, oldest first'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init create list show revoke reset enable disable verify purge log dump load completions help" -f -a "dump" -d 'Write the whole database to stdout as JSON Lines, to back it up or move it'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init create list show revoke reset enable disable verify purge log dump load completions help" -f -a "load" -d 'Fill an empty database from a dump read on stdin, keeping ids, hashes and the trail'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init create list show revoke reset enable disable verify purge log dump load completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init create list show revoke reset enable disable verify purge log dump load completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init create list show revoke reset enable disable verify purge log edit policy dump load completions help" -f -a "init" -d 'Create the database, optionally with a token prefix (create does this too)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init create list show revoke reset enable disable verify purge log edit policy dump load completions help" -f -a "create" -d 'Issue a token and print its secret, once'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init create list show revoke reset enable disable verify purge log edit policy dump load completions help" -f -a "list" -d 'List tokens, secrets masked'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init create list show revoke reset enable disable verify purge log edit policy dump load completions help" -f -a "show" -d 'Show one token in detail, secret masked'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init create list show revoke reset enable disable verify purge log edit policy dump load completions help" -f -a "revoke" -d 'Revoke a token, or every token of an owner not revoked yet; irreversible'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init create list show revoke reset enable disable verify purge log edit policy dump load completions help" -f -a "reset" -d 'Give a token a new secret under the same id; the old secret stops working at once'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init create list show revoke reset enable disable verify purge log edit policy dump load completions help" -f -a "enable" -d 'Switch a disabled token on again'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init create list show revoke reset enable disable verify purge log edit policy dump load completions help" -f -a "disable" -d 'Switch a token off until `enable` switches it on; verify then answers "disabled"'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init create list show revoke reset enable disable verify purge log edit policy dump load completions help" -f -a "verify" -d 'Check a token read from stdin (never from the command line)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init create list show revoke reset enable disable verify purge log edit policy dump load completions help" -f -a "purge" -d 'Delete expired (and optionally revoked) tokens, for cron'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init create list show revoke reset enable disable verify purge log edit policy dump load completions help" -f -a "log" -d 'Show the audit trail of changes, oldest first'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init create list show revoke reset enable disable verify purge log edit policy dump load completions help" -f -a "edit" -d 'Change a token\'s name, owner, scopes or expiry; never its secret'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init create list show revoke reset enable disable verify purge log edit policy dump load completions help" -f -a "policy" -d 'Show or change the database\'s policy: the rules for new and changed tokens'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init create list show revoke reset enable disable verify purge log edit policy dump load completions help" -f -a "dump" -d 'Write the whole database to stdout as JSON Lines, to back it up or move it'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init create list show revoke reset enable disable verify purge log edit policy dump load completions help" -f -a "load" -d 'Fill an empty database from a dump read on stdin, keeping ids, hashes and the trail'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init create list show revoke reset enable disable verify purge log edit policy dump load completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from init create list show revoke reset enable disable verify purge log edit policy dump load completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "set" -d 'Set a rule: default-lifetime, max-lifetime, one-per-owner, require-owner, allowed-scopes, max-grace'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "unset" -d 'Unset a rule: its built-in default is in force again'

@@ -247,14 +247,13 @@ pub enum Command {
     /// Show or change the database's policy: the rules for new and changed tokens
     ///
     /// The rules are kept in the database, so every user and host of it obeys
-    /// the same ones:
-    ///
-    ///   default-lifetime D   expiry of a new or reset token given none [180d]
-    ///   max-lifetime D       no expiry beyond now + D, and no --no-expiry [none]
-    ///   one-per-owner on|off an owner holds at most one live token [off]
-    ///   require-owner on|off every new token names an owner [off]
-    ///   allowed-scopes S,S   no other scope at create or edit [any]
-    ///   max-grace D          the longest reset --grace [7d]
+    /// the same ones. default-lifetime D: the expiry of a new or reset token
+    /// given none (built in: 180d, capped at max-lifetime). max-lifetime D: no
+    /// expiry beyond now + D, and no --no-expiry (none). one-per-owner on|off:
+    /// an owner holds at most one live token, not revoked and not expired
+    /// (off). require-owner on|off: every new token names an owner (off).
+    /// allowed-scopes S,S,...: no other scope at create or edit (any).
+    /// max-grace D: the longest reset --grace (7d).
     ///
     /// `policy` shows them (with --json an object of every key, snake_case,
     /// and the value in force); `policy set KEY VALUE` and `policy unset KEY`
@@ -566,7 +565,7 @@ pub struct LogArgs {
     #[arg(long = "action", value_name = "A", value_parser = parse_action)]
     pub actions: Vec<Action>,
 
-    /// Only events by this actor (the global --actor names who acts)
+    /// Only events by this actor, exactly
     #[arg(long, value_name = "ACTOR")]
     pub by: Option<String>,
 

@@ -62,7 +62,7 @@ const EXIT_CODES: [(u8, &str); 7] = [
     ),
     (
         3,
-        "verify: the token is rejected (malformed, unknown, revoked, expired, disabled).",
+        "verify: the token is rejected (malformed, unknown, rotated, revoked, expired, disabled, wrong_owner).",
     ),
     (4, "verify: the token is valid but lacks a required scope."),
     (
@@ -71,7 +71,7 @@ const EXIT_CODES: [(u8, &str); 7] = [
     ),
     (
         6,
-        "Conflict: the token's state forbids it (enable, disable or reset a revoked token; a different prefix at init; load into a database that is not empty).",
+        "Conflict: the token's state or the database's policy forbids it (enable, disable, edit or reset a revoked token; a rule of tokenctl policy; a different prefix at init; load into a database that is not empty).",
     ),
 ];
 
@@ -80,11 +80,10 @@ const EXIT_CODES: [(u8, &str); 7] = [
 fn exit_codes(command: &str) -> &'static [u8] {
     match command {
         "show" | "revoke" | "log" => &[0, 1, 2, 5],
-        "reset" | "enable" | "disable" => &[0, 1, 2, 5, 6],
-        "init" => &[0, 1, 2, 6],
+        "reset" | "enable" | "disable" | "edit" => &[0, 1, 2, 5, 6],
+        "init" | "create" | "policy" | "load" => &[0, 1, 2, 6],
         "verify" => &[0, 1, 2, 3, 4],
-        "create" | "list" | "purge" | "completions" | "dump" => &[0, 1, 2],
-        "load" => &[0, 1, 2, 6],
+        "list" | "purge" | "completions" | "dump" => &[0, 1, 2],
         _ => &[0, 1, 2, 3, 4, 5, 6],
     }
 }
@@ -196,6 +195,10 @@ fn command_examples(command: &str) -> &'static [Example] {
                 what: "In a script, capture the secret alone:",
                 code: "TOKEN=$(tokenctl -q create --name ci --expires-in 1d)",
             },
+            Example {
+                what: "Under policy one-per-owner, replace the owner's token with a new one in one step:",
+                code: r#"tokenctl create --name "deploy bot" --owner ci@example.com --replace"#,
+            },
         ],
         "list" => &[
             Example {
@@ -221,10 +224,20 @@ fn command_examples(command: &str) -> &'static [Example] {
                 code: "tokenctl -q revoke --owner alice --yes",
             },
         ],
-        "reset" => &[Example {
-            what: "Give token 42 a new secret that expires in 30 days, in a script:",
-            code: "NEW=$(tokenctl -q reset 42 --expires-in 30d --yes)",
-        }],
+        "reset" => &[
+            Example {
+                what: "Give token 42 a new secret that expires in 30 days, in a script:",
+                code: "NEW=$(tokenctl -q reset 42 --expires-in 30d --yes)",
+            },
+            Example {
+                what: "Rotate a CI secret without downtime: the old one keeps working for a day while the new one is rolled out, then answers rotated:",
+                code: "NEW=$(tokenctl -q reset 42 --grace 1d --yes)",
+            },
+            Example {
+                what: "A bot changes hands: a new owner and a new secret in one step:",
+                code: "tokenctl reset 42 --owner bob@example.com",
+            },
+        ],
         "enable" => &[Example {
             what: "Let a disabled token be used again:",
             code: "tokenctl enable 42",
@@ -237,6 +250,10 @@ fn command_examples(command: &str) -> &'static [Example] {
             Example {
                 what: "Check a presented token; the exit code is the answer:",
                 code: r#"printf '%s\n' "$TOKEN" | tokenctl -q verify --require-scope deploy"#,
+            },
+            Example {
+                what: "A token presented with its user's e-mail must belong to that user:",
+                code: r#"printf '%s\n' "$TOKEN" | tokenctl -q verify --owner "$EMAIL""#,
             },
             Example {
                 what: "Check many tokens, one per line, and get one JSON line for each:",
@@ -253,10 +270,40 @@ fn command_examples(command: &str) -> &'static [Example] {
                 code: CRON_PURGE,
             },
         ],
-        "log" => &[Example {
-            what: "The history of token 42, and the 20 most recent changes of all tokens:",
-            code: "tokenctl log 42\ntokenctl log --limit 20",
-        }],
+        "log" => &[
+            Example {
+                what: "The history of token 42, and the 20 most recent changes of all tokens:",
+                code: "tokenctl log 42\ntokenctl log --limit 20",
+            },
+            Example {
+                what: "What alice revoked in the last week:",
+                code: "tokenctl log --since 7d --action revoked --by alice",
+            },
+            Example {
+                what: "A notifier: every token created or revoked from now on, one JSON line each:",
+                code: "tokenctl --json log --follow --limit 0 --action created --action revoked | my-mailer",
+            },
+        ],
+        "edit" => &[
+            Example {
+                what: "Rename a token and give it one more scope:",
+                code: r#"tokenctl edit 42 --name "CI deploy (prod)" --add-scope deploy"#,
+            },
+            Example {
+                what: "Shorten its life, from a script:",
+                code: "tokenctl -q edit 42 --expires-in 7d",
+            },
+        ],
+        "policy" => &[
+            Example {
+                what: "The rules in force:",
+                code: "tokenctl policy\ntokenctl --json policy",
+            },
+            Example {
+                what: "At most one live token per owner, none living more than 90 days, only these scopes:",
+                code: "tokenctl policy set one-per-owner on\ntokenctl policy set max-lifetime 90d\ntokenctl policy set allowed-scopes read,write,deploy",
+            },
+        ],
         "dump" => &[Example {
             what: "A nightly backup, and moving a database from SQLite to PostgreSQL:",
             code: "tokenctl dump > tokens-$(date +%F).jsonl\ntokenctl --db ~/tokens.db dump > all.jsonl\ntokenctl --db postgresql://ops@db/tokens load < all.jsonl",

@@ -8,6 +8,7 @@ use crate::core::error::{Error, Result};
 use crate::core::id::TokenId;
 use crate::core::ops::{self, NewToken, Replace};
 use crate::core::policy::Key;
+use crate::core::policy::Policy;
 use crate::deliver::{deliver, issuing};
 use crate::phrase::{describe, id_list, plural};
 use crate::prompt;
@@ -16,6 +17,8 @@ use crate::text::quote;
 /// Issues the token (creating the database if it is missing), then
 /// delivers its secret.
 pub fn run(ctx: &mut Ctx, args: CreateArgs) -> Result<u8> {
+    // A usage error comes before the database is opened, or created.
+    Policy::check_expiry(args.expiry.asked(), ctx.now)?;
     let mut store = ctx.open_or_create(None)?;
     let replace = match (args.replace, args.owner.as_deref()) {
         (false, _) | (true, None) => None,

@@ -5,6 +5,7 @@ use super::Ctx;
 use crate::cli::EditArgs;
 use crate::core::error::{Error, Result};
 use crate::core::ops::{self, Change, Edit};
+use crate::core::policy::Policy;
 
 /// Edits the token; values already as given are a note, not an event.
 pub fn run(ctx: &mut Ctx, args: EditArgs) -> Result<u8> {
@@ -27,6 +28,9 @@ pub fn run(ctx: &mut Ctx, args: EditArgs) -> Result<u8> {
         return Err(Error::Usage(format!(
             "nothing to change in token {id}: give --name, --owner, --no-owner, --scope, --add-scope, --remove-scope or an expiry flag"
         )));
+    }
+    if let Some(e) = asked.expiry {
+        Policy::check_expiry(e, ctx.now)?;
     }
     let mut store = ctx.open()?;
     let token = match ops::edit(store.as_mut(), id, &asked, &ctx.actor, ctx.now)? {

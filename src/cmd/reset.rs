@@ -6,6 +6,7 @@ use super::Ctx;
 use crate::cli::ResetArgs;
 use crate::core::error::Result;
 use crate::core::ops::{self, Reset};
+use crate::core::policy::Policy;
 use crate::core::rules;
 use crate::deliver::{deliver, issuing};
 use crate::phrase::describe;
@@ -15,6 +16,8 @@ use crate::time;
 
 /// Checks the id and state, confirms, resets, and delivers the new secret.
 pub fn run(ctx: &mut Ctx, args: &ResetArgs) -> Result<u8> {
+    // A usage error comes before the database is opened, or created.
+    Policy::check_expiry(args.expiry.asked(), ctx.now)?;
     let mut store = ctx.open()?;
     let id = args.id;
     let token = ops::require(store.as_mut(), id)?;

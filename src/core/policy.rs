@@ -320,6 +320,13 @@ impl Policy {
         Ok(Some(at))
     }
 
+    /// Whether `asked` could be an expiry under any policy: a usage error
+    /// for one in the past or after 9999, checked before a database is
+    /// opened (or created).
+    pub fn check_expiry(asked: Expiry, now: Epoch) -> Result<()> {
+        Policy::default().expiry(asked, now).map(drop)
+    }
+
     /// `require-owner`: a new token, or the result of a change of owner,
     /// names an owner.
     pub fn check_owner(&self, owner: Option<&str>) -> Result<()> {

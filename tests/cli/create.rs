@@ -86,7 +86,8 @@ fn json_is_the_token_object_plus_the_secret() {
     assert_eq!(v["last_used_at"], serde_json::Value::Null);
     assert_eq!(v["revoked_at"], serde_json::Value::Null);
     let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
-    assert_eq!(keys.len(), 13, "{keys:?}");
+    assert_eq!(v["previous_valid_until"], serde_json::Value::Null);
+    assert_eq!(keys.len(), 14, "{keys:?}");
 }
 
 #[test]

@@ -193,7 +193,7 @@ fn an_older_schema_is_upgraded_in_place_with_its_tokens_and_ids() {
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 3);
+    assert_eq!(version, 4);
     drop(conn);
     assert_eq!(integrity(env.db()), "ok");
 }

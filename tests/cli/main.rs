@@ -47,7 +47,7 @@ use serde_json::Value;
 use tempfile::TempDir;
 
 /// Every subcommand, as `--help` lists them.
-pub const COMMANDS: [&str; 14] = [
+pub const COMMANDS: [&str; 16] = [
     "init",
     "create",
     "list",
@@ -59,6 +59,8 @@ pub const COMMANDS: [&str; 14] = [
     "verify",
     "purge",
     "log",
+    "edit",
+    "policy",
     "dump",
     "load",
     "completions",

@@ -66,7 +66,7 @@ fn on_a_terminal_yes_resets_and_the_secret_goes_to_stdout_once() {
     );
     assert_eq!(env.verify(new, &[]).0, 0);
     let (code, v) = env.verify(&old, &[]);
-    assert_eq!((code, v["reason"].as_str()), (3, Some("unknown")));
+    assert_eq!((code, v["reason"].as_str()), (3, Some("rotated")));
     assert_eq!(env.actions(id), ["created", "reset"]);
 }
 
@@ -171,7 +171,7 @@ fn same_id_name_owner_and_scopes_new_secret() {
     assert_eq!(v, shown);
 
     let (code, verdict) = env.verify(&old, &[]);
-    assert_eq!((code, verdict["reason"].as_str()), (3, Some("unknown")));
+    assert_eq!((code, verdict["reason"].as_str()), (3, Some("rotated")));
     let (code, verdict) = env.verify(new, &["--require-scope", "deploy"]);
     assert_eq!(code, 0);
     assert_eq!(verdict["token"]["id"], id);
@@ -179,7 +179,13 @@ fn same_id_name_owner_and_scopes_new_secret() {
     let log = env.cmd(&["--json", "log", "1"]).run().success().json();
     assert_eq!(log[1]["action"], "reset");
     assert_eq!(log[1]["actor"], "ops");
-    assert_eq!(log[1]["detail"], Value::Null);
+    assert!(
+        log[1]["detail"]
+            .as_str()
+            .unwrap()
+            .ends_with(", old secret rotated at once"),
+        "{log}"
+    );
 }
 
 #[test]
@@ -306,7 +312,7 @@ fn an_undeliverable_new_secret_revokes_the_token() {
         .code(1)
         .error_has("could not write the secret of token 1");
     assert_eq!(env.show(id)["status"], "revoked");
-    assert_eq!(env.verify(&old, &[]).1["reason"], "unknown");
+    assert_eq!(env.verify(&old, &[]).1["reason"], "rotated");
     assert_eq!(env.actions(id), ["created", "reset", "revoked"]);
 }
 

@@ -156,7 +156,7 @@ fn plaintext_never_reaches_a_file_stderr_or_another_command() {
     assert_eq!(
         out.reasons(),
         [
-            "unknown", "unknown", "unknown", "revoked", "disabled", "revoked"
+            "rotated", "rotated", "rotated", "revoked", "disabled", "revoked"
         ]
         .map(Value::from)
     );

@@ -243,7 +243,7 @@ fn a_read_only_batch_verifier_sees_every_change_at_its_next_line() {
         .run()
         .success()
         .stdout;
-    assert_eq!(v.ask(&secret_b), "unknown");
+    assert_eq!(v.ask(&secret_b), "rotated");
     assert_eq!(v.ask(new_b.trim()), "valid");
     env.cmd(&["-q", "disable", &c.to_string()]).run().success();
     assert_eq!(v.ask(&secret_c), "disabled");
