@@ -34,8 +34,9 @@ pub fn run(ctx: &mut Ctx, args: &PolicyArgs) -> Result<u8> {
     }
     if !change.breaking.is_empty() {
         ctx.out.note(format!(
-            "{} do not meet {key} (left as they are): {}",
+            "{} {} not meet {key} (left as they are): {}",
             plural(change.breaking.len(), "live token"),
+            if change.breaking.len() == 1 { "does" } else { "do" },
             id_list(&change.breaking, IDS_IN_NOTE)
         ));
     }

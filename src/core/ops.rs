@@ -89,7 +89,7 @@ pub fn create(
                 live
             }
             (Some(_), None) => {
-                return Err(Error::Usage("--replace needs --owner".into()));
+                return Err(Error::Usage("only a token with an owner can replace one".into()));
             }
             (None, _) => Vec::new(),
         };

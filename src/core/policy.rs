@@ -281,7 +281,7 @@ impl Policy {
                     return Err(Error::Policy {
                         rule: Key::MaxLifetime,
                         message: format!(
-                            "a token may live at most {}; give --expires-in or --expires-at",
+                            "a token may live at most {}, so it must expire",
                             m.text
                         ),
                     });
@@ -333,7 +333,7 @@ impl Policy {
         if self.require_owner && owner.is_none() {
             return Err(Error::Policy {
                 rule: Key::RequireOwner,
-                message: "every token must name an owner; give --owner".into(),
+                message: "every token must name an owner".into(),
             });
         }
         Ok(())
@@ -371,7 +371,7 @@ impl Policy {
             return Err(Error::Policy {
                 rule: Key::MaxGrace,
                 message: format!(
-                    "a grace period may be at most {}; give a shorter --grace",
+                    "a grace period may be at most {}",
                     self.max_grace_text()
                 ),
             });
