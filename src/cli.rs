@@ -287,6 +287,24 @@ pub enum Command {
     Load,
 
     /// Print a shell completion script
+    ///
+    /// The script completes commands, options and their fixed values; it is
+    /// the file of the same name in completions/, and printing it opens no
+    /// database.
+    ///
+    /// Dynamic completion offers more: the ids of the database's tokens
+    /// after show, revoke, reset, enable, disable and log (described by
+    /// name, owner and state where the shell shows descriptions) and its
+    /// owners after --owner. The shell then asks tokenctl itself at each
+    /// Tab, with COMPLETE set to its name, so the completions always match
+    /// the binary. Instead of this script, have the shell load what
+    /// COMPLETE=bash tokenctl (or zsh, or fish) prints, each time it starts;
+    /// the examples show the line for each.
+    /// The database is the one --db on the line being typed names, else
+    /// $TOKENCTL_DB, else the default; it is only read, and only when it
+    /// exists (nothing is ever created), and anything that stops a command
+    /// from opening it means no candidates and no message. Nothing offered
+    /// is a secret, and names and owners are shown escaped as in tables.
     Completions {
         /// The shell to complete for
         #[arg(value_enum)]

@@ -89,7 +89,7 @@ fn exit_codes(command: &str) -> &'static [u8] {
 }
 
 /// The environment variables tokenctl reads.
-const ENVIRONMENT: [(&str, &str); 7] = [
+const ENVIRONMENT: [(&str, &str); 8] = [
     (
         "TOKENCTL_DB",
         "The database, when --db is not given: a file path, or a postgresql:// URL, which here (unlike in --db) may hold a password.",
@@ -113,6 +113,10 @@ const ENVIRONMENT: [(&str, &str); 7] = [
     (
         "COLUMNS",
         "How wide the terminal is, when stdout is one; without it, the terminal says. A table wider than that shortens its widest names, owners, scopes, actors or details, ending them with an ellipsis; ids, masked secrets, states and times are never shortened. Off a terminal, tables are never cut or wrapped, whatever COLUMNS says.",
+    ),
+    (
+        "COMPLETE",
+        "Set by a shell's dynamic completion (see tokenctl-completions(1)) to the shell's name: bash, zsh, fish, elvish or powershell. tokenctl then runs no command: alone, it prints the shell's completion hook; after --, the candidates for the words that follow. Empty or 0 is as if unset; any other value is an error (exit 2). Never export it.",
     ),
     (
         "XDG_DATA_HOME",
@@ -332,6 +336,10 @@ fn command_examples(command: &str) -> &'static [Example] {
             Example {
                 what: "elvish: add this line to ~/.config/elvish/rc.elv:",
                 code: "eval (tokenctl completions elvish | slurp)",
+            },
+            Example {
+                what: "Dynamic completion instead, which also offers the database's token ids and owners: a line in ~/.bashrc, one in ~/.zshrc after compinit, and fish's file:",
+                code: "source <(COMPLETE=bash tokenctl)\nsource <(COMPLETE=zsh tokenctl)\necho 'COMPLETE=fish tokenctl | source' > ~/.config/fish/completions/tokenctl.fish",
             },
         ],
         _ => &[],

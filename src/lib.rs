@@ -17,6 +17,7 @@
 
 pub mod cli;
 mod cmd;
+pub mod complete;
 pub mod core;
 mod deliver;
 pub mod docs;

@@ -17,6 +17,7 @@
 mod batch_stream;
 mod clock;
 mod cluster;
+mod complete;
 mod concurrency;
 mod create;
 mod dump;
