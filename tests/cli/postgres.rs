@@ -337,7 +337,7 @@ fn a_database_without_tokenctls_tables_is_exit_1_until_init() {
     env.cmd(&["init"]).run().success();
     assert_eq!(
         env.pg().unwrap().tables(),
-        ["audit", "meta", "token_hashes", "tokens"]
+        ["audit", "meta", "policy", "token_hashes", "tokens"]
     );
     env.cmd(&["list"]).run().success().stdout_is("");
 }
@@ -502,7 +502,7 @@ fn a_role_that_may_only_read_verifies_and_records_nothing() {
         .run()
         .success()
         .stdout;
-    assert_eq!(v.ask(&valid), "unknown");
+    assert_eq!(v.ask(&valid), "rotated");
     assert_eq!(v.ask(new.trim()), "valid");
     env.cmd(&["-q", "revoke", &valid_id.to_string(), "--yes"])
         .run()
