@@ -33,6 +33,7 @@ mod postgres;
 mod purge;
 mod reset;
 mod revoke;
+mod rotation;
 mod safety;
 mod secrets;
 mod show;
