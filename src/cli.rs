@@ -93,6 +93,13 @@ pub enum Command {
     /// The secret goes to stdout; the note that it will not be shown again goes
     /// to stderr. With -q stdout is the secret and a newline, nothing else:
     /// TOKEN=$(tokenctl -q create --name ci)
+    ///
+    /// The database's policy holds (see `tokenctl policy`): a rule that
+    /// forbids the token is exit 6, naming the rule. Under one-per-owner,
+    /// --replace revokes the owner's live token and issues the new one in one
+    /// transaction, after a question that names the token that goes (--yes
+    /// in scripts; without a terminal and without --yes it refuses with exit
+    /// 2); its "revoked" event says "replaced by token N".
     Create(CreateArgs),
 
     /// List tokens, secrets masked
@@ -131,12 +138,22 @@ pub enum Command {
     /// --owner: an array of the tokens this command revoked).
     Revoke(RevokeArgs),
 
-    /// Give a token a new secret under the same id; the old secret stops working at once
+    /// Give a token a new secret under the same id; the old secret stops working at once, or after --grace
     ///
     /// Name, owner and scopes are kept, and so is the disabled switch: a
     /// disabled token stays disabled. The expiry is set anew, as by create:
-    /// --expires-in, --expires-at or --no-expiry, else 180 days from now, so
-    /// an expired token becomes valid again. Its last use is cleared.
+    /// --expires-in, --expires-at or --no-expiry, else the policy's default
+    /// lifetime (180 days) from now, so an expired token becomes valid again.
+    /// Its last use is cleared. --owner hands the token to a new owner in the
+    /// same step.
+    ///
+    /// With --grace D the replaced secret keeps verifying until now + D (at
+    /// most the policy's max-grace, 7d by default): its verdict then carries
+    /// grace_until, and the token previous_valid_until. After that, or at
+    /// once without --grace, the replaced secret answers "rotated" and names
+    /// the token, so whoever still uses it shows. A token remembers only the
+    /// secret its latest reset replaced: a second reset ends the first grace.
+    /// Revoke, disable and expiry apply to both secrets.
     ///
     /// An unknown id is exit 5; a revoked token is exit 6 (revocation is
     /// final). Then it asks for confirmation exactly like revoke, saying
@@ -177,8 +194,10 @@ pub enum Command {
     /// Check a token read from stdin (never from the command line)
     ///
     /// Reads one line, trims surrounding whitespace, and answers: exit 0 when
-    /// the token is valid; 3 when it is rejected (malformed, unknown, revoked,
-    /// expired, disabled); 4 when it is valid but lacks a required scope. A
+    /// the token is valid; 3 when it is rejected (malformed, unknown, rotated,
+    /// revoked, expired, disabled, wrong_owner, checked in this order); 4 when
+    /// it is valid but lacks a required scope. --owner O also requires the
+    /// token to belong to O, exactly (a token used with its user's e-mail). A
     /// token whose checksum does not match is malformed without a database
     /// lookup. The token is never taken from argv, which every user can read
     /// in ps and which lands in shell history:
@@ -186,7 +205,9 @@ pub enum Command {
     /// printf '%s\n' "$TOKEN" | tokenctl -q verify --require-scope deploy
     ///
     /// Output: a line for people; with --json the verdict
-    /// {"valid", "reason", "token"}; with -q nothing, the exit code is the
+    /// {"valid", "reason", "token", "grace_until"} (grace_until: when a
+    /// replaced secret inside its grace period stops verifying); with -q
+    /// nothing, the exit code is the
     /// answer. A valid token's use is recorded at most about once a minute;
     /// on a database this user can only read, nothing is recorded.
     ///
@@ -218,15 +239,22 @@ pub enum Command {
     /// Show the audit trail of changes, oldest first
     ///
     /// One event per change: created, reset, revoked, enabled, disabled,
-    /// purged, with its time (UTC), actor and token id, and a detail where
-    /// there is one (e.g. that a secret was not delivered). Each event was
-    /// written in the same transaction as its change, and the trail survives
-    /// purge: `log ID` still shows a purged token's history, while an id that
-    /// was never issued is exit 5.
+    /// purged, edited, policy, loaded, with its time (UTC), actor and token
+    /// id, and a detail: what created issued, what reset set, what edit
+    /// changed, why a revoke happened. Each event was written in the same
+    /// transaction as its change, and the trail survives purge: `log ID`
+    /// still shows a purged token's history, while an id that was never
+    /// issued is exit 5.
+    ///
+    /// --since, --action and --by filter; --limit then keeps the most recent
+    /// N. --follow prints the matching events, then each new one as any
+    /// process commits it, within a second, until interrupted; a reader that
+    /// goes away ends it quietly with exit 0.
     ///
     /// A table for people; with --json an array of
     /// {"seq", "at", "token_id", "action", "actor", "detail"}, oldest first
-    /// (token_id is null for an event of the whole database, "loaded").
+    /// (token_id is null for an event of the whole database, "policy" and
+    /// "loaded"); with --json --follow, JSON Lines, one event per line.
     Log(LogArgs),
 
     /// Change a token's name, owner, scopes or expiry; never its secret
