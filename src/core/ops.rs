@@ -362,10 +362,14 @@ pub fn reset(
         if let Some(grace) = asked.grace {
             policy.check_grace(grace)?;
         }
-        // A reset makes the token live (an expired one too), so the owner
-        // it ends up with may hold no other.
+        // A reset that makes an expired token live, or hands it to a new
+        // owner, must leave that owner with no other live token. (A reset
+        // of a live token changes nobody's count, even if its owner got a
+        // second one before the rule was set.)
         let owner = new_owner.or(token.owner.as_deref());
-        check_one_per_owner(w, &policy, owner, now, Some(id))?;
+        if owner != token.owner.as_deref() || token.status(now) == Status::Expired {
+            check_one_per_owner(w, &policy, owner, now, Some(id))?;
+        }
         let previous_valid_until = asked
             .grace
             .filter(|g| g.as_secs() > 0)
