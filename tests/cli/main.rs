@@ -29,6 +29,7 @@ mod init;
 mod list;
 mod log;
 mod output;
+mod owner;
 mod postgres;
 mod purge;
 mod reset;
