@@ -39,6 +39,7 @@ mod safety;
 mod secrets;
 mod show;
 mod switch;
+mod trail;
 mod trust;
 mod verify;
 
