@@ -30,6 +30,7 @@ mod list;
 mod log;
 mod output;
 mod owner;
+mod policy;
 mod postgres;
 mod purge;
 mod reset;
