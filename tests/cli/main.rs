@@ -21,6 +21,7 @@ mod complete;
 mod concurrency;
 mod create;
 mod dump;
+mod edit;
 mod faults;
 mod generated;
 mod global;
