@@ -34,6 +34,7 @@ mod owner;
 mod policy;
 mod postgres;
 mod purge;
+mod replace;
 mod reset;
 mod revoke;
 mod rotation;
