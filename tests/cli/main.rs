@@ -29,6 +29,7 @@ mod hostile;
 mod init;
 mod list;
 mod log;
+mod migrate;
 mod output;
 mod owner;
 mod policy;
