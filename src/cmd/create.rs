@@ -20,40 +20,38 @@ pub fn run(ctx: &mut Ctx, args: CreateArgs) -> Result<u8> {
     // A usage error comes before the database is opened, or created.
     Policy::check_expiry(args.expiry.asked(), ctx.now)?;
     let mut store = ctx.open_or_create(None)?;
-    let replace = match (args.replace, args.owner.as_deref()) {
-        (false, _) | (true, None) => None,
-        (true, Some(_)) if args.yes => Some(Replace::Any),
-        (true, Some(owner)) => {
-            let goes = ops::replaceable(store.as_mut(), owner, ctx.now)?;
-            if !goes.is_empty() {
-                let ids: Vec<TokenId> = goes.iter().map(|t| t.id).collect();
-                let which = match goes.as_slice() {
-                    [one] => format!("token {} {}", one.id, describe(one, ctx.now)),
-                    _ => format!(
-                        "{} (ids {})",
-                        plural(goes.len(), "token"),
-                        id_list(&ids, 10)
-                    ),
-                };
-                prompt::confirm(
-                    &format!(
-                        "Create a token for {owner} and revoke {which}, which it replaces? The revoke cannot be undone.",
-                        owner = quote(owner)
-                    ),
-                    &format!("replace the live token of owner {}", quote(owner)),
-                )?;
-            }
-            Some(Replace::Confirmed(ids_of(&goes)))
-        }
-    };
-    let replacing = replace.is_some();
-    let new = NewToken {
+    let mut new = NewToken {
         name: args.name,
         owner: args.owner,
         scopes: args.scopes,
         expiry: args.expiry.asked(),
-        replace,
+        replace: args.replace.then_some(Replace::Any),
     };
+    let replacing = new.replace.is_some();
+    if replacing && !args.yes {
+        // Every check before the question: only a create that can happen
+        // is asked about, and the question names what it revokes.
+        let goes = ops::check_create(store.as_mut(), &new, ctx.now).map_err(|e| hint(e, true))?;
+        if let ([first, ..], Some(owner)) = (goes.as_slice(), new.owner.as_deref()) {
+            let ids = ids_of(&goes);
+            let which = match goes.as_slice() {
+                [_] => format!("token {} {}", first.id, describe(first, ctx.now)),
+                _ => format!(
+                    "{} (ids {})",
+                    plural(goes.len(), "token"),
+                    id_list(&ids, 10)
+                ),
+            };
+            prompt::confirm(
+                &format!(
+                    "Create a token for {owner} and revoke {which}, which it replaces? The revoke cannot be undone.",
+                    owner = quote(owner)
+                ),
+                &format!("replace the live token of owner {}", quote(owner)),
+            )?;
+        }
+        new.replace = Some(Replace::Confirmed(ids_of(&goes)));
+    }
     let target = ctx.target()?;
     let (token, (secret, gone)) = issuing(target, &ctx.actor, || {
         ops::create(store.as_mut(), &new, &ctx.actor, ctx.now)

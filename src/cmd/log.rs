@@ -78,13 +78,23 @@ fn follow(ctx: &mut Ctx, store: &mut dyn Store, filter: &mut LogFilter) -> Resul
         detail: None,
     };
     table.measure(&cells(&typical, true));
-    if !json {
-        ctx.out.start_table(&mut table)?;
-    }
+    let mut first = true;
     loop {
         let mut last = filter.after;
+        let mut head = None;
         let out = &mut ctx.out;
         store.read_once(&mut |r| {
+            if first {
+                // An id never issued is exit 5 before anything is printed.
+                ops::require_issued(r, filter.token)?;
+                if !json {
+                    out.start_table(&mut table)?;
+                }
+                // The rest is waited for after the newest event of this
+                // snapshot, whether or not the history showed it (a
+                // limit or a filter may hide it).
+                head = ops::head_seq(r)?;
+            }
             ops::log(r, filter, &mut |e| {
                 last = Some(e.seq);
                 if json {
@@ -98,7 +108,8 @@ fn follow(ctx: &mut Ctx, store: &mut dyn Store, filter: &mut LogFilter) -> Resul
         // After the first round, every event that passes is shown; the
         // limit was for the history before.
         filter.limit = None;
-        filter.after = last.or(Some(filter.after.unwrap_or(0)));
+        filter.after = head.max(last).or(Some(filter.after.unwrap_or(0)));
+        first = false;
         if reader_gone(FOLLOW_EVERY_MS)? {
             return Err(Error::BrokenPipe);
         }

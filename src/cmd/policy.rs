@@ -36,7 +36,11 @@ pub fn run(ctx: &mut Ctx, args: &PolicyArgs) -> Result<u8> {
         ctx.out.note(format!(
             "{} {} not meet {key} (left as they are): {}",
             plural(change.breaking.len(), "live token"),
-            if change.breaking.len() == 1 { "does" } else { "do" },
+            if change.breaking.len() == 1 {
+                "does"
+            } else {
+                "do"
+            },
             id_list(&change.breaking, IDS_IN_NOTE)
         ));
     }

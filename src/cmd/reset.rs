@@ -7,7 +7,6 @@ use crate::cli::ResetArgs;
 use crate::core::error::Result;
 use crate::core::ops::{self, Reset};
 use crate::core::policy::Policy;
-use crate::core::rules;
 use crate::deliver::{deliver, issuing};
 use crate::phrase::describe;
 use crate::prompt;
@@ -20,19 +19,18 @@ pub fn run(ctx: &mut Ctx, args: &ResetArgs) -> Result<u8> {
     Policy::check_expiry(args.expiry.asked(), ctx.now)?;
     let mut store = ctx.open()?;
     let id = args.id;
-    let token = ops::require(store.as_mut(), id)?;
-    rules::changeable(&token, "reset")?;
     let asked = Reset {
         expiry: args.expiry.asked(),
         grace: args.grace,
         owner: args.owner.clone(),
     };
+    // Every check before the question (unknown id, revoked, the policy):
+    // only a reset that can happen is asked about.
+    let (token, expires_at) = ops::check_reset(store.as_mut(), id, &asked, ctx.now)?;
     if !args.yes {
         // The question says what the token will be, where that differs
         // from what it is: the new expiry, the old secret's end, the owner.
-        // The expiry is worked out as the reset will, and refused the same.
-        let policy = ops::policy(store.as_mut())?;
-        let then = match policy.expiry(asked.expiry, ctx.now)? {
+        let then = match expires_at {
             Some(at) => format!(
                 "the new one expires {} ({})",
                 time::rfc3339(at),

@@ -76,7 +76,7 @@ pub fn create(
         let policy = policy_of(w)?;
         let replaced = match (&new.replace, new.owner.as_deref()) {
             (Some(replace), Some(owner)) => {
-                let live = live_of(w, owner, now, None)?;
+                let live = live_of(w, owner, now, &[])?;
                 let ids: Vec<TokenId> = live.iter().map(|t| t.id).collect();
                 if let Replace::Confirmed(confirmed) = replace {
                     if *confirmed != ids {
@@ -89,7 +89,9 @@ pub fn create(
                 live
             }
             (Some(_), None) => {
-                return Err(Error::Usage("only a token with an owner can replace one".into()));
+                return Err(Error::Usage(
+                    "only a token with an owner can replace one".into(),
+                ));
             }
             (None, _) => Vec::new(),
         };
@@ -110,25 +112,20 @@ pub fn create(
 
 /// Live tokens the owner's may not hold more than one of: neither revoked
 /// nor expired (disabled ones count: `enable` would make them valid).
-fn live_of(
-    r: &mut dyn Reader,
-    owner: &str,
-    now: Epoch,
-    except: Option<TokenId>,
-) -> Result<Vec<Token>> {
+fn live_of(r: &mut dyn Reader, owner: &str, now: Epoch, except: &[TokenId]) -> Result<Vec<Token>> {
     let mut live = r.live_tokens_of(owner)?;
-    live.retain(|t| Some(t.id) != except && t.status(now) != Status::Expired);
+    live.retain(|t| !except.contains(&t.id) && t.status(now) != Status::Expired);
     Ok(live)
 }
 
 /// `one-per-owner`: `owner` may take a live token (`except`: the token
-/// being changed).
+/// being changed, or those being replaced).
 fn check_one_per_owner(
     r: &mut dyn Reader,
     policy: &Policy,
     owner: Option<&str>,
     now: Epoch,
-    except: Option<TokenId>,
+    except: &[TokenId],
 ) -> Result<()> {
     let Some(owner) = owner.filter(|_| policy.one_per_owner()) else {
         return Ok(());
@@ -178,13 +175,13 @@ fn insert(
     actor: &str,
     now: Epoch,
 ) -> Result<(Token, Secret)> {
-    let name = validate::name(&new.name)?;
-    let owner = new.owner.as_deref().map(validate::owner).transpose()?;
-    let scopes = validate::scopes(&new.scopes)?;
-    let expires_at = policy.expiry(new.expiry, now)?;
-    policy.check_owner(owner)?;
-    policy.check_scopes(scopes.iter().copied())?;
-    check_one_per_owner(w, policy, owner, now, None)?;
+    // The tokens it replaces were revoked first, in this transaction.
+    let Planned {
+        name,
+        owner,
+        scopes,
+        expires_at,
+    } = plan_insert(w, policy, new, now, &[])?;
     let secret = Secret::generate(prefix).map_err(anyhow::Error::from)?;
     let id = w.insert(&NewRow {
         hash: &secret.hash(),
@@ -226,7 +223,56 @@ pub fn policy_of(r: &mut dyn Reader) -> Result<Policy> {
 
 /// The owner's live tokens that `create --replace` would revoke now.
 pub fn replaceable(store: &mut dyn Store, owner: &str, now: Epoch) -> Result<Vec<Token>> {
-    store::read(store, |r| live_of(r, owner, now, None))
+    store::read(store, |r| live_of(r, owner, now, &[]))
+}
+
+/// What `create` would do, checked in a read snapshot without writing: the
+/// owner's live tokens that `--replace` revokes, or the error the create
+/// would fail with (a rule of the policy). A front end that confirms first
+/// asks only about a create that can happen; the create checks again.
+pub fn check_create(store: &mut dyn Store, new: &NewToken, now: Epoch) -> Result<Vec<Token>> {
+    store::read(store, |r| {
+        let policy = policy_of(r)?;
+        let goes = match (&new.replace, new.owner.as_deref()) {
+            (Some(_), Some(owner)) => live_of(r, owner, now, &[])?,
+            _ => Vec::new(),
+        };
+        let ids: Vec<TokenId> = goes.iter().map(|t| t.id).collect();
+        plan_insert(r, &policy, new, now, &ids)?;
+        Ok(goes)
+    })
+}
+
+/// A new token's fields, checked against the policy.
+struct Planned<'a> {
+    name: &'a str,
+    owner: Option<&'a str>,
+    scopes: Vec<&'a str>,
+    expires_at: Option<Epoch>,
+}
+
+/// Every check of a new token, `replaced` being the live tokens of its
+/// owner that go in the same transaction.
+fn plan_insert<'a>(
+    r: &mut dyn Reader,
+    policy: &Policy,
+    new: &'a NewToken,
+    now: Epoch,
+    replaced: &[TokenId],
+) -> Result<Planned<'a>> {
+    let name = validate::name(&new.name)?;
+    let owner = new.owner.as_deref().map(validate::owner).transpose()?;
+    let scopes = validate::scopes(&new.scopes)?;
+    let expires_at = policy.expiry(new.expiry, now)?;
+    policy.check_owner(owner)?;
+    policy.check_scopes(scopes.iter().copied())?;
+    check_one_per_owner(r, policy, owner, now, replaced)?;
+    Ok(Planned {
+        name,
+        owner,
+        scopes,
+        expires_at,
+    })
 }
 
 /// The token with this id, or [`Error::NotFound`].
@@ -257,12 +303,31 @@ pub fn log(
     filter: &LogFilter,
     each: &mut dyn FnMut(Event) -> Result<()>,
 ) -> Result<()> {
-    if let Some(id) = filter.token {
-        if !r.issued(id)? {
-            return Err(Error::NotFound(id));
-        }
-    }
+    require_issued(r, filter.token)?;
     r.log(filter, each)
+}
+
+/// [`Error::NotFound`] for an id that was never issued (a purged token was).
+pub fn require_issued(r: &mut dyn Reader, token: Option<TokenId>) -> Result<()> {
+    match token {
+        Some(id) if !r.issued(id)? => Err(Error::NotFound(id)),
+        _ => Ok(()),
+    }
+}
+
+/// The seq of the newest event of the whole trail, if any: where a
+/// follower starts waiting.
+pub fn head_seq(r: &mut dyn Reader) -> Result<Option<i64>> {
+    let newest = LogFilter {
+        limit: Some(1),
+        ..LogFilter::default()
+    };
+    let mut head = None;
+    r.log(&newest, &mut |e| {
+        head = Some(e.seq);
+        Ok(())
+    })?;
+    Ok(head)
 }
 
 /// Revokes a token. Revoking a revoked token changes nothing.
@@ -356,24 +421,7 @@ pub fn reset(
     let prefix = store.prefix().to_owned();
     store::write(store, |w| {
         let token = w.lock(id)?.ok_or(Error::NotFound(id))?;
-        rules::changeable(&token, "reset")?;
-        let policy = policy_of(w)?;
-        let expires_at = policy.expiry(asked.expiry, now)?;
-        if let Some(grace) = asked.grace {
-            policy.check_grace(grace)?;
-        }
-        // A reset that makes an expired token live, or hands it to a new
-        // owner, must leave that owner with no other live token. (A reset
-        // of a live token changes nobody's count, even if its owner got a
-        // second one before the rule was set.)
-        let owner = new_owner.or(token.owner.as_deref());
-        if owner != token.owner.as_deref() || token.status(now) == Status::Expired {
-            check_one_per_owner(w, &policy, owner, now, Some(id))?;
-        }
-        let previous_valid_until = asked
-            .grace
-            .filter(|g| g.as_secs() > 0)
-            .map(|g| now.saturating_add(g.as_secs()));
+        let (expires_at, previous_valid_until) = plan_reset(w, &token, asked, now)?;
         let secret = Secret::generate(&prefix).map_err(anyhow::Error::from)?;
         w.replace_secret(
             id,
@@ -409,6 +457,53 @@ pub fn reset(
         append(w, now, id, Action::Reset, actor, Some(&detail))?;
         Ok((reread(w, id)?, secret))
     })
+}
+
+/// What `reset` would do, checked in a read snapshot without writing: the
+/// token as it is now and its new expiry, or the error the reset would fail with (unknown id,
+/// revoked, a rule of the policy). A front end confirms only a reset that
+/// can happen; the reset checks again.
+pub fn check_reset(
+    store: &mut dyn Store,
+    id: TokenId,
+    asked: &Reset,
+    now: Epoch,
+) -> Result<(Token, Option<Epoch>)> {
+    store::read(store, |r| {
+        let token = r.get(id)?.ok_or(Error::NotFound(id))?;
+        let (expires_at, _) = plan_reset(r, &token, asked, now)?;
+        Ok((token, expires_at))
+    })
+}
+
+/// Every check of a reset: the new expiry and the end of the replaced
+/// secret's grace period.
+fn plan_reset(
+    r: &mut dyn Reader,
+    token: &Token,
+    asked: &Reset,
+    now: Epoch,
+) -> Result<(Option<Epoch>, Option<Epoch>)> {
+    rules::changeable(token, "reset")?;
+    let new_owner = asked.owner.as_deref().map(validate::owner).transpose()?;
+    let policy = policy_of(r)?;
+    let expires_at = policy.expiry(asked.expiry, now)?;
+    if let Some(grace) = asked.grace {
+        policy.check_grace(grace)?;
+    }
+    // A reset that makes an expired token live, or hands it to a new
+    // owner, must leave that owner with no other live token. (A reset of
+    // a live token changes nobody's count, even if its owner got a second
+    // one before the rule was set.)
+    let owner = new_owner.or(token.owner.as_deref());
+    if owner != token.owner.as_deref() || token.status(now) == Status::Expired {
+        check_one_per_owner(r, &policy, owner, now, &[token.id])?;
+    }
+    let previous_valid_until = asked
+        .grace
+        .filter(|g| g.as_secs() > 0)
+        .map(|g| now.saturating_add(g.as_secs()));
+    Ok((expires_at, previous_valid_until))
 }
 
 fn owner_text(owner: Option<&str>) -> String {
@@ -525,7 +620,7 @@ pub fn edit(
         let live_after = expires_at.is_none_or(|at| at > now);
         let was_live = token.status(now) != Status::Expired;
         if live_after && (owner != token.owner.as_deref() || !was_live) {
-            check_one_per_owner(w, &policy, owner, now, Some(id))?;
+            check_one_per_owner(w, &policy, owner, now, &[id])?;
         }
         w.set_fields(
             id,

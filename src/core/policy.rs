@@ -280,10 +280,7 @@ impl Policy {
                 if let Some(m) = &self.max_lifetime {
                     return Err(Error::Policy {
                         rule: Key::MaxLifetime,
-                        message: format!(
-                            "a token may live at most {}, so it must expire",
-                            m.text
-                        ),
+                        message: format!("a token may live at most {}, so it must expire", m.text),
                     });
                 }
                 return Ok(None);
@@ -370,10 +367,7 @@ impl Policy {
         if grace.as_secs() > max {
             return Err(Error::Policy {
                 rule: Key::MaxGrace,
-                message: format!(
-                    "a grace period may be at most {}",
-                    self.max_grace_text()
-                ),
+                message: format!("a grace period may be at most {}", self.max_grace_text()),
             });
         }
         Ok(())

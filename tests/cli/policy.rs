@@ -769,7 +769,6 @@ fn one_per_owner_refuses_a_second_live_token_however_it_would_come() {
 }
 
 #[test]
-#[ignore = "bug: reset asks (or, without a terminal, demands --yes) before one-per-owner refuses it"]
 fn one_per_owner_refuses_a_reset_before_the_question() {
     // SPEC §3: the checks come first, only then the confirmation; reset
     // already refuses an expiry beyond max-lifetime so.

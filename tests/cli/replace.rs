@@ -503,7 +503,6 @@ fn replace_revokes_every_live_token_the_owner_holds_from_before_the_rule() {
 }
 
 #[test]
-#[ignore = "bug: create --replace asks (or, without a terminal, demands --yes) before the rules refuse the new token"]
 fn a_rule_that_refuses_the_new_token_refuses_before_the_question() {
     // SPEC §3: the checks come first, only then the confirmation. A token
     // the policy will refuse anyway is refused with 6 at once: a script is

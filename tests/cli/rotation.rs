@@ -311,7 +311,6 @@ fn a_grace_above_max_grace_is_refused_and_changes_nothing() {
 }
 
 #[test]
-#[ignore = "bug: on a terminal, reset asks its question before the max-grace check (max-lifetime is checked first)"]
 fn on_a_terminal_a_grace_above_max_grace_is_refused_before_the_question() {
     // SPEC §3: the checks come before the confirmation; the expiry rules
     // (max-lifetime) already do, so an operator is never asked to confirm

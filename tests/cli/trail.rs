@@ -306,7 +306,6 @@ fn an_id_never_issued_is_still_5_with_filters() {
 }
 
 #[test]
-#[ignore = "bug: log ID --follow (human) prints the table header before it finds the id was never issued"]
 fn following_an_id_never_issued_prints_no_header() {
     let Some(env) = Env::new() else { return };
     two_actors(&env);
@@ -576,7 +575,6 @@ fn follow_with_actions_prints_only_those() {
 }
 
 #[test]
-#[ignore = "bug: log --follow --limit 0 prints the whole history at its second poll"]
 fn follow_with_limit_0_prints_only_new_events() {
     let Some(env) = Env::new() else { return };
     run(&env, &["-q", "create", "--name", "old"]);
