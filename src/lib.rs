@@ -5,10 +5,12 @@
 //! Rust service can check presented tokens in-process:
 //!
 //! ```no_run
-//! use tokenctl::{SqliteStore, core::verify, time};
+//! use tokenctl::{SqliteStore, core::rules::Wanted, core::verify, time};
 //!
 //! let mut store = SqliteStore::open_existing("/var/lib/app/tokens.db".as_ref())?;
-//! let verdict = verify::verify(&mut store, "tok_…", &["deploy".to_string()], time::now())?;
+//! let scopes = ["deploy".to_string()];
+//! let wanted = Wanted { scopes: &scopes, owner: Some("alice@example.com") };
+//! let verdict = verify::verify(&mut store, "tok_…", &wanted, time::now())?;
 //! if verdict.valid() {
 //!     // serve the request
 //! }

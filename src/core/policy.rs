@@ -65,6 +65,13 @@ impl Key {
 
     /// The key as a usage error names an unknown one.
     pub fn parse(name: &str) -> Result<Key> {
+        if let Some(k) = Key::from_name(&name.replace('_', "-")).filter(|_| name.contains('_')) {
+            // The JSON field's name: say which key, without echoing a
+            // value that messages would mask as a secret (max_lifetime).
+            return Err(Error::Usage(format!(
+                "unknown policy key; did you mean {k}? Keys are written with -, not _"
+            )));
+        }
         Key::from_name(name).ok_or_else(|| {
             let known: Vec<&str> = Key::ALL.iter().map(|k| k.as_str()).collect();
             Error::Usage(format!(
@@ -535,6 +542,8 @@ mod tests {
             assert!(matches!(p.set(k, v), Err(Error::Usage(_))), "{k} {v}");
         }
         assert!(matches!(Key::parse("max-life"), Err(Error::Usage(_))));
+        let e = Key::parse("max_lifetime").unwrap_err().to_string();
+        assert!(e.contains("did you mean max-lifetime?"), "{e}");
     }
 
     #[test]
