@@ -68,7 +68,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Display name, 1-100 characters, no control characters')
             [CompletionResult]::new('--owner', '--owner', [CompletionResultType]::ParameterName, 'The user, e-mail or application the token belongs to')
             [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'A scope to grant (repeatable): a-z first, then a-z 0-9 : . _ - [default: read, write]')
-            [CompletionResult]::new('--expires-in', '--expires-in', [CompletionResultType]::ParameterName, 'Expire after this long, e.g. 90d, 12h, 2w, 1d12h [default: 180d]')
+            [CompletionResult]::new('--expires-in', '--expires-in', [CompletionResultType]::ParameterName, 'Expire this long from now, e.g. 90d, 12h, 2w, 1d12h')
             [CompletionResult]::new('--expires-at', '--expires-at', [CompletionResultType]::ParameterName, 'Expire at this time: RFC 3339 (2027-01-01T00:00:00Z) or a date (midnight UTC)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb')
@@ -132,7 +132,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             break
         }
         'tokenctl;reset' {
-            [CompletionResult]::new('--expires-in', '--expires-in', [CompletionResultType]::ParameterName, 'Expire after this long, e.g. 90d, 12h, 2w, 1d12h [default: 180d]')
+            [CompletionResult]::new('--expires-in', '--expires-in', [CompletionResultType]::ParameterName, 'Expire this long from now, e.g. 90d, 12h, 2w, 1d12h')
             [CompletionResult]::new('--expires-at', '--expires-at', [CompletionResultType]::ParameterName, 'Expire at this time: RFC 3339 (2027-01-01T00:00:00Z) or a date (midnight UTC)')
             [CompletionResult]::new('--grace', '--grace', [CompletionResultType]::ParameterName, 'Let the replaced secret keep verifying this long, e.g. 1h, 2d (at most the policy''s max-grace, 7d by default)')
             [CompletionResult]::new('--owner', '--owner', [CompletionResultType]::ParameterName, 'Hand the token to this owner in the same step')

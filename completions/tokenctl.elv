@@ -63,7 +63,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand --name 'Display name, 1-100 characters, no control characters'
             cand --owner 'The user, e-mail or application the token belongs to'
             cand --scope 'A scope to grant (repeatable): a-z first, then a-z 0-9 : . _ - [default: read, write]'
-            cand --expires-in 'Expire after this long, e.g. 90d, 12h, 2w, 1d12h [default: 180d]'
+            cand --expires-in 'Expire this long from now, e.g. 90d, 12h, 2w, 1d12h'
             cand --expires-at 'Expire at this time: RFC 3339 (2027-01-01T00:00:00Z) or a date (midnight UTC)'
             cand --db 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
             cand --color 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb'
@@ -123,7 +123,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand --version 'Print version'
         }
         &'tokenctl;reset'= {
-            cand --expires-in 'Expire after this long, e.g. 90d, 12h, 2w, 1d12h [default: 180d]'
+            cand --expires-in 'Expire this long from now, e.g. 90d, 12h, 2w, 1d12h'
             cand --expires-at 'Expire at this time: RFC 3339 (2027-01-01T00:00:00Z) or a date (midnight UTC)'
             cand --grace 'Let the replaced secret keep verifying this long, e.g. 1h, 2d (at most the policy''s max-grace, 7d by default)'
             cand --owner 'Hand the token to this owner in the same step'

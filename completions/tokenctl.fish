@@ -63,7 +63,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand init" -s V -l version 
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l name -d 'Display name, 1-100 characters, no control characters' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l owner -d 'The user, e-mail or application the token belongs to' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l scope -d 'A scope to grant (repeatable): a-z first, then a-z 0-9 : . _ - [default: read, write]' -r
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l expires-in -d 'Expire after this long, e.g. 90d, 12h, 2w, 1d12h [default: 180d]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l expires-in -d 'Expire this long from now, e.g. 90d, 12h, 2w, 1d12h' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l expires-at -d 'Expire at this time: RFC 3339 (2027-01-01T00:00:00Z) or a date (midnight UTC)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l db -d 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand create" -l color -d 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb' -r -f -a "auto\t'Colour when stdout is a terminal, NO_COLOR is not set and TERM is not dumb'
@@ -112,7 +112,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -l json -d 'Pr
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -s q -l quiet -d 'Print only the data the command exists for (a new secret); no notes'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand revoke" -s V -l version -d 'Print version'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand reset" -l expires-in -d 'Expire after this long, e.g. 90d, 12h, 2w, 1d12h [default: 180d]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand reset" -l expires-in -d 'Expire this long from now, e.g. 90d, 12h, 2w, 1d12h' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand reset" -l expires-at -d 'Expire at this time: RFC 3339 (2027-01-01T00:00:00Z) or a date (midnight UTC)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand reset" -l grace -d 'Let the replaced secret keep verifying this long, e.g. 1h, 2d (at most the policy\'s max-grace, 7d by default)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand reset" -l owner -d 'Hand the token to this owner in the same step' -r

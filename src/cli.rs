@@ -94,6 +94,9 @@ pub enum Command {
     /// to stderr. With -q stdout is the secret and a newline, nothing else:
     /// TOKEN=$(tokenctl -q create --name ci)
     ///
+    /// Without --expires-in, --expires-at or --no-expiry the token expires
+    /// after the policy's default-lifetime: 180 days unless set.
+    ///
     /// The database's policy holds (see `tokenctl policy`): a rule that
     /// forbids the token is exit 6, naming the rule. Under one-per-owner,
     /// --replace revokes the owner's live token and issues the new one in one
@@ -343,11 +346,12 @@ pub enum Command {
 /// A token id: a positive integer.
 pub type Id = crate::core::id::TokenId;
 
-/// When a new secret expires; at most one of these flags.
+/// When a token expires; at most one of these flags. Without any, create
+/// and reset take the policy's default-lifetime, and edit leaves it.
 #[derive(Debug, Args, Clone, Default)]
 #[group(multiple = false)]
 pub struct ExpiryArgs {
-    /// Expire after this long, e.g. 90d, 12h, 2w, 1d12h [default: 180d]
+    /// Expire this long from now, e.g. 90d, 12h, 2w, 1d12h
     #[arg(long, value_name = "D", allow_hyphen_values = true)]
     pub expires_in: Option<Duration>,
 
@@ -437,38 +441,9 @@ pub struct EditArgs {
     #[arg(long = "remove-scope", value_name = "S", value_parser = checked(validate::scope))]
     pub remove_scopes: Vec<String>,
 
-    /// A new expiry.
+    /// A new expiry; none of these flags: unchanged.
     #[command(flatten)]
-    pub expiry: EditExpiryArgs,
-}
-
-/// A new expiry for `edit`; at most one of these flags, none: unchanged.
-#[derive(Debug, Args, Clone, Default)]
-#[group(multiple = false)]
-pub struct EditExpiryArgs {
-    /// Expire this long from now, e.g. 90d, 12h, 2w, 1d12h
-    #[arg(long, value_name = "D", allow_hyphen_values = true)]
-    pub expires_in: Option<Duration>,
-
-    /// Expire at this time: RFC 3339 (2027-01-01T00:00:00Z) or a date (midnight UTC)
-    #[arg(long, value_name = "T", allow_hyphen_values = true)]
-    pub expires_at: Option<Timestamp>,
-
-    /// Never expire
-    #[arg(long)]
-    pub no_expiry: bool,
-}
-
-impl EditExpiryArgs {
-    /// The expiry these flags ask for, if any.
-    pub fn given(&self) -> Option<Expiry> {
-        ExpiryArgs {
-            expires_in: self.expires_in,
-            expires_at: self.expires_at,
-            no_expiry: self.no_expiry,
-        }
-        .given()
-    }
+    pub expiry: ExpiryArgs,
 }
 
 /// Arguments of `policy`.

@@ -253,18 +253,24 @@ impl Policy {
     fn default_lifetime_text(&self) -> &str {
         match (&self.default_lifetime, &self.max_lifetime) {
             (Some(d), _) => &d.text,
-            (None, Some(m)) if m.secs < default_lifetime_secs() => &m.text,
+            (None, Some(m)) if m.secs < DEFAULT_LIFETIME_SECS => &m.text,
             _ => DEFAULT_LIFETIME,
         }
     }
 
     fn default_lifetime_secs(&self) -> i64 {
-        let built_in = default_lifetime_secs();
+        let built_in = DEFAULT_LIFETIME_SECS;
         match (&self.default_lifetime, &self.max_lifetime) {
             (Some(d), _) => d.secs,
             (None, Some(m)) => m.secs.min(built_in),
             (None, None) => built_in,
         }
+    }
+
+    fn max_grace_secs(&self) -> i64 {
+        self.max_grace
+            .as_ref()
+            .map_or(DEFAULT_MAX_GRACE_SECS, |s| s.secs)
     }
 
     fn max_grace_text(&self) -> &str {
@@ -367,11 +373,7 @@ impl Policy {
 
     /// `max-grace`: the grace period of a reset.
     pub fn check_grace(&self, grace: Duration) -> Result<()> {
-        let max = self
-            .max_grace
-            .as_ref()
-            .map_or(DEFAULT_MAX_GRACE_SECS, |s| s.secs);
-        if grace.as_secs() > max {
+        if grace.as_secs() > self.max_grace_secs() {
             return Err(Error::Policy {
                 rule: Key::MaxGrace,
                 message: format!("a grace period may be at most {}", self.max_grace_text()),
@@ -399,15 +401,9 @@ impl Policy {
                 .allowed_scopes
                 .as_ref()
                 .is_some_and(|a| token.scopes.iter().any(|s| !a.contains(s))),
-            Key::MaxGrace => {
-                let max = self
-                    .max_grace
-                    .as_ref()
-                    .map_or(DEFAULT_MAX_GRACE_SECS, |s| s.secs);
-                token
-                    .previous_valid_until
-                    .is_some_and(|end| end > now.saturating_add(max))
-            }
+            Key::MaxGrace => token
+                .previous_valid_until
+                .is_some_and(|end| end > now.saturating_add(self.max_grace_secs())),
             Key::DefaultLifetime | Key::OnePerOwner => false,
         }
     }
@@ -449,10 +445,6 @@ fn switch(key: Key, value: &str) -> Result<bool> {
             crate::text::quote(value)
         ))),
     }
-}
-
-fn default_lifetime_secs() -> i64 {
-    DEFAULT_LIFETIME_SECS
 }
 
 #[cfg(test)]
