@@ -221,6 +221,27 @@ pub enum Command {
     /// every line, so a long-running batch never accepts an expired token.
     Verify(VerifyArgs),
 
+    /// Answer verify and administration requests over HTTP
+    ///
+    /// For proxies, GET /auth (nginx auth_request, Traefik ForwardAuth, Envoy
+    /// ext_authz, Caddy forward_auth) answers 200 with X-Token-* headers, 401
+    /// or 403; for services, POST /v1/verify answers the verify result as
+    /// JSON; the admin API under /v1/tokens, /v1/log and /v1/policy takes a
+    /// token with the scope admin. The token is read from Authorization:
+    /// Bearer, Api-Token or X-Api-Key, never from the URL. GET /openapi.json
+    /// describes every route; /healthz and /readyz answer probes.
+    ///
+    /// Every request reads the database afresh, so a change committed by
+    /// any process is seen by the next request. One line per request goes to
+    /// stderr (time, method, path, status, duration, token id), never a
+    /// secret. SIGTERM or SIGINT stops accepting, finishes the requests in
+    /// flight (at most 10 s) and exits 0.
+    ///
+    /// A --listen address other than loopback needs --tls-cert and --tls-key,
+    /// or --allow-plain-http when a proxy in front of it terminates TLS; else
+    /// exit 2.
+    Serve(ServeArgs),
+
     /// Delete expired (and optionally revoked) tokens, for cron
     ///
     /// Deletes every token whose expiry lies at least --older-than in the past
@@ -551,6 +572,30 @@ pub struct VerifyArgs {
     pub token: Option<std::ffi::OsString>,
 }
 
+/// Arguments of `serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port to answer on, e.g. 0.0.0.0:8750 or [::1]:8750
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8750")]
+    pub listen: std::net::SocketAddr,
+
+    /// Also answer GET /metrics (Prometheus text) on this address; off unless given
+    #[arg(long, value_name = "ADDR")]
+    pub metrics_listen: Option<std::net::SocketAddr>,
+
+    /// Serve HTTPS (and HTTP/2) with this certificate chain, PEM
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// The private key of --tls-cert, PEM; it must be readable by its owner only
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+
+    /// Allow plain HTTP on an address other than loopback (a proxy in front terminates TLS)
+    #[arg(long)]
+    pub allow_plain_http: bool,
+}
+
 /// Arguments of `purge`.
 #[derive(Debug, Args)]
 pub struct PurgeArgs {
@@ -595,22 +640,10 @@ pub struct LogArgs {
     pub follow: bool,
 }
 
-/// Where `log --since` starts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Since {
-    /// At this time.
-    At(Timestamp),
-    /// This long before now.
-    Ago(Duration),
-}
+pub use crate::time::Since;
 
 fn parse_since(s: &str) -> Result<Since, String> {
-    if let Ok(d) = s.parse::<Duration>() {
-        return Ok(Since::Ago(d));
-    }
-    s.parse::<Timestamp>().map(Since::At).map_err(|_| {
-        "give a time (RFC 3339, 2027-01-01T00:00:00Z, or a date, 2027-01-01) or a duration back from now (24h, 7d)".into()
-    })
+    s.parse()
 }
 
 fn parse_action(s: &str) -> Result<Action, String> {
@@ -693,7 +726,7 @@ impl Command {
     pub fn holds_secrets(&self) -> bool {
         matches!(
             self,
-            Command::Create(_) | Command::Reset(_) | Command::Verify(_)
+            Command::Create(_) | Command::Reset(_) | Command::Verify(_) | Command::Serve(_)
         )
     }
 
@@ -710,6 +743,8 @@ impl Command {
             Command::List(_)
                 | Command::Show { .. }
                 | Command::Verify(_)
+                // Each change it makes has its own actor: api:<admin token id>.
+                | Command::Serve(_)
                 | Command::Log(_)
                 | Command::Policy(PolicyArgs { action: None })
                 | Command::Dump

@@ -28,6 +28,7 @@ mod hints;
 mod output;
 mod phrase;
 mod prompt;
+pub mod serve;
 mod session;
 pub mod store;
 pub mod text;

@@ -107,6 +107,39 @@ impl FromStr for Duration {
     }
 }
 
+/// Where a look back at the trail starts: a time, or a duration back from
+/// now (`log --since`, `GET /v1/log?since=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Since {
+    /// At this time.
+    At(Timestamp),
+    /// This long before now.
+    Ago(Duration),
+}
+
+impl Since {
+    /// The time it names, seen at `now`.
+    pub fn at(self, now: Epoch) -> Epoch {
+        match self {
+            Since::At(Timestamp(at)) => at,
+            Since::Ago(d) => now.saturating_sub(d.as_secs()),
+        }
+    }
+}
+
+impl FromStr for Since {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if let Ok(d) = s.parse::<Duration>() {
+            return Ok(Since::Ago(d));
+        }
+        s.parse::<Timestamp>().map(Since::At).map_err(|_| {
+            "give a time (RFC 3339, 2027-01-01T00:00:00Z, or a date, 2027-01-01) or a duration back from now (24h, 7d)".into()
+        })
+    }
+}
+
 /// A point in time given on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Timestamp(pub Epoch);

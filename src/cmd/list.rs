@@ -28,6 +28,7 @@ pub fn run(ctx: &mut Ctx, args: &ListArgs) -> Result<u8> {
         status: args.status,
         owner: args.owner.clone(),
         expiring_within: args.expiring_within.map(time::Duration::as_secs),
+        ..ListFilter::default()
     };
     let now = ctx.now;
     let out = &mut ctx.out;

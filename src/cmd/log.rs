@@ -6,13 +6,13 @@ use std::io;
 use std::os::fd::AsFd;
 
 use super::Ctx;
-use crate::cli::{LogArgs, Since};
+use crate::cli::LogArgs;
 use crate::core::error::{Error, Result};
 use crate::core::model::Event;
 use crate::core::ops;
 use crate::output::{Cell, Table};
 use crate::store::{LogFilter, Store};
-use crate::time::{self, Timestamp};
+use crate::time;
 
 const HEADER: [&str; 5] = ["AT", "TOKEN", "ACTION", "ACTOR", "DETAIL"];
 
@@ -25,10 +25,7 @@ pub fn run(ctx: &mut Ctx, args: &LogArgs) -> Result<u8> {
     let mut store = ctx.open()?;
     let mut filter = LogFilter {
         token: args.id,
-        since: args.since.map(|s| match s {
-            Since::At(Timestamp(at)) => at,
-            Since::Ago(d) => ctx.now.saturating_sub(d.as_secs()),
-        }),
+        since: args.since.map(|s| s.at(ctx.now)),
         actions: args.actions.clone(),
         by: args.by.clone(),
         after: None,

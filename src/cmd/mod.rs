@@ -15,6 +15,7 @@ mod policy;
 mod purge;
 mod reset;
 mod revoke;
+mod serve;
 mod show;
 mod verify;
 
@@ -41,6 +42,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Enable { id } => enable::run(&mut ctx, id),
         Command::Disable { id } => disable::run(&mut ctx, id),
         Command::Verify(args) => verify::run(&mut ctx, &args),
+        Command::Serve(args) => serve::run(&mut ctx, &args),
         Command::Purge(args) => purge::run(&mut ctx, &args),
         Command::Log(args) => log::run(&mut ctx, &args),
         Command::Edit(args) => edit::run(&mut ctx, args),

@@ -287,12 +287,30 @@ pub fn list(
     now: Epoch,
     each: &mut dyn FnMut(Token) -> Result<()>,
 ) -> Result<()> {
+    list_page(r, filter, now, each).map(drop)
+}
+
+/// One page of [`list`]: at most `filter.limit` rows after `filter.after`,
+/// those that pass streamed to `each`. Returns the id to continue after,
+/// or `None` when this was the last page.
+pub fn list_page(
+    r: &mut dyn Reader,
+    filter: &ListFilter,
+    now: Epoch,
+    each: &mut dyn FnMut(Token) -> Result<()>,
+) -> Result<Option<TokenId>> {
+    let (mut rows, mut last) = (0u32, None);
     // Status is filtered here, by Token::status, so its order has one
     // definition.
-    r.list(filter, now, &mut |t| match filter.status {
-        Some(s) if t.status(now) != s => Ok(()),
-        _ => each(t),
-    })
+    r.list(filter, now, &mut |t| {
+        rows += 1;
+        last = Some(t.id);
+        match filter.status {
+            Some(s) if t.status(now) != s => Ok(()),
+            _ => each(t),
+        }
+    })?;
+    Ok(last.filter(|_| filter.limit.is_some_and(|l| rows >= l)))
 }
 
 /// Streams the trail (one token's, or all), oldest first. An id that was

@@ -39,6 +39,21 @@ pub fn verify(
     wanted: &Wanted<'_>,
     now: Epoch,
 ) -> Result<Verdict> {
+    verify_noting(store, presented, wanted, now, &mut |store, id| {
+        Ok(store.record_use(&[id], now, now - USE_INTERVAL)? > 0)
+    })
+}
+
+/// Checks one presented token; a valid one whose use is due to be
+/// recorded is handed to `note`, which records it (or queues it, as the
+/// server does) and says whether it did.
+pub fn verify_noting(
+    store: &mut dyn Store,
+    presented: &str,
+    wanted: &Wanted<'_>,
+    now: Epoch,
+    note: &mut dyn FnMut(&mut dyn Store, TokenId) -> Result<bool>,
+) -> Result<Verdict> {
     let Some(hash) = hash_of(presented) else {
         return Ok(rules::malformed());
     };
@@ -46,9 +61,7 @@ pub fn verify(
     store.lookup(std::slice::from_ref(&hash), &mut found)?;
     let mut verdict = rules::verdict(found.pop().flatten(), wanted, now);
     if let Some(t) = verdict.token.as_mut().filter(|_| verdict.reason.is_none()) {
-        if rules::needs_use_recorded(t, now)
-            && store.record_use(&[t.id], now, now - USE_INTERVAL)? > 0
-        {
+        if rules::needs_use_recorded(t, now) && note(store, t.id)? {
             t.last_used_at = Some(now);
         }
     }

@@ -285,6 +285,10 @@ pub struct ListFilter {
     pub owner: Option<String>,
     /// Only tokens, not revoked, whose expiry lies in (now, now + this].
     pub expiring_within: Option<Epoch>,
+    /// Only tokens with a higher id (a page after the previous one).
+    pub after: Option<TokenId>,
+    /// At most this many rows, counted before the status filter.
+    pub limit: Option<u32>,
 }
 
 /// Which events `log` shows. Every filter narrows; `limit` applies after

@@ -166,9 +166,17 @@ impl Reader for Pg<'_, '_> {
                  WHERE ($1::text IS NULL OR t.owner = $1)
                    AND ($2::bigint IS NULL OR (t.revoked_at IS NULL AND t.expires_at > $3
                         AND t.expires_at <= $3 + $2))
-                 ORDER BY t.id"
+                   AND ($4::bigint IS NULL OR t.id > $4)
+                 ORDER BY t.id
+                 LIMIT $5::bigint"
             ),
-            &[&filter.owner, &filter.expiring_within, &now],
+            &[
+                &filter.owner,
+                &filter.expiring_within,
+                &now,
+                &filter.after.map(TokenId::get),
+                &filter.limit.map(i64::from),
+            ],
             &mut |r| each(Pg::token_of(r, &prefix)?),
         )
     }

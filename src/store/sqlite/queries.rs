@@ -155,12 +155,21 @@ impl Reader for Sql<'_> {
             "SELECT {} FROM tokens
              WHERE (?1 IS NULL OR owner = ?1)
                AND (?2 IS NULL OR (revoked_at IS NULL AND expires_at > ?3 AND expires_at <= ?3 + ?2))
-             ORDER BY id",
+               AND (?4 IS NULL OR id > ?4)
+             ORDER BY id
+             LIMIT coalesce(?5, -1)",
             self.columns()
         ))?;
-        let rows = stmt.query_map(params![filter.owner, filter.expiring_within, now], |r| {
-            self.row(r)
-        })?;
+        let rows = stmt.query_map(
+            params![
+                filter.owner,
+                filter.expiring_within,
+                now,
+                filter.after,
+                filter.limit
+            ],
+            |r| self.row(r),
+        )?;
         for token in rows {
             each(token?)?;
         }

@@ -1,0 +1,285 @@
+//! `tokenctl serve`: verify for proxies and services, and the admin API,
+//! over HTTP/1.1 (and HTTP/2 with TLS), on hyper and tokio. Requests run on
+//! tokio's threads; every database call runs on a store thread of its own
+//! ([`pool`]), and uses are written by one more ([`uses`]). The routes and
+//! their shapes are in [`routes`]; every rule is the core's.
+
+mod access;
+mod admin;
+mod http;
+mod limiter;
+mod metrics;
+mod pool;
+mod routes;
+mod secret;
+mod stream;
+mod tls;
+mod uses;
+mod verify;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper::body::Incoming;
+use hyper::server::conn::{http1, http2};
+use hyper::service::service_fn;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::graceful::{GracefulShutdown, Watcher};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpListener;
+
+use crate::core::error::{Result, runtime};
+use crate::store::Target;
+use http::{ApiError, Body, MAX_HEADERS, REQUEST_TIME};
+
+/// The OpenAPI 3.1 description of every route, served at `/openapi.json`.
+pub const OPENAPI: &str = include_str!("openapi.json");
+
+/// How long requests in flight may take to finish after SIGTERM or SIGINT.
+const DRAIN: Duration = Duration::from_secs(10);
+/// How long `/readyz` waits for the database.
+const READY_WAIT: Duration = Duration::from_secs(5);
+
+/// What `serve` was asked to do, already checked.
+pub struct Config {
+    /// Where to answer.
+    pub listen: SocketAddr,
+    /// Where to answer `/metrics`, if anywhere.
+    pub metrics_listen: Option<SocketAddr>,
+    /// Certificate chain and key.
+    pub tls: Option<(PathBuf, PathBuf)>,
+    /// The database.
+    pub target: Target,
+}
+
+/// What every request shares.
+pub struct State {
+    pool: pool::Pool,
+    uses: uses::Uses,
+    metrics: metrics::Metrics,
+    limiter: limiter::Limiter,
+}
+
+impl State {
+    /// `/readyz`: 200 when the database answers, else 503.
+    async fn ready(&self) -> Response<Body> {
+        let asked = self
+            .pool
+            .run(|store| crate::store::read(store, |r| r.last_id()));
+        match tokio::time::timeout(READY_WAIT, asked).await {
+            Ok(Ok(_)) => http::json(StatusCode::OK, &serde_json::json!({"status": "ready"})),
+            _ => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "the database does not answer",
+            )
+            .response(),
+        }
+    }
+}
+
+/// Serves until SIGTERM or SIGINT, then drains and returns.
+pub fn run(config: Config) -> Result<()> {
+    let acceptor = match &config.tls {
+        Some((cert, key)) => Some(tls::acceptor(cert, key)?),
+        None => None,
+    };
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    // SQLite answers from memory in microseconds; PostgreSQL waits on
+    // the network, so more connections keep the server busy.
+    let stores = match &config.target {
+        Target::Sqlite(_) => cores.max(2),
+        Target::Postgres(_) => (cores * 4).max(8),
+    };
+    let (pool, threads) = pool::Pool::start(&config.target, stores)?;
+    let (uses, recorder) = uses::Uses::start(&config.target)?;
+    let listener = bind(config.listen)?;
+    let metrics_listener = config.metrics_listen.map(bind).transpose()?;
+    let connections = raise_fd_limit();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(cores)
+        .enable_all()
+        .build()
+        .map_err(|e| runtime(format!("cannot start the server's threads ({e})")))?;
+    access::start();
+    let state = Arc::new(State {
+        pool,
+        uses,
+        metrics: metrics::Metrics::new(),
+        limiter: limiter::Limiter::default(),
+    });
+    let scheme = if acceptor.is_some() { "https" } else { "http" };
+    let served = rt.block_on(async {
+        let listener = TcpListener::from_std(listener)
+            .map_err(|e| runtime(format!("cannot listen ({e})")))?;
+        let local = listener.local_addr().map_err(anyhow::Error::from)?;
+        access::note(&format!("listening on {scheme}://{local}"));
+        if let Some(m) = metrics_listener {
+            let m = TcpListener::from_std(m).map_err(|e| runtime(format!("cannot listen ({e})")))?;
+            if let Ok(at) = m.local_addr() {
+                access::note(&format!("metrics on http://{at}/metrics"));
+            }
+            tokio::spawn(metrics_loop(state.clone(), m));
+        }
+        serve(state.clone(), listener, acceptor, connections).await
+    });
+    drop(state);
+    rt.shutdown_timeout(Duration::from_secs(1));
+    // The store threads finish their queues (a revoke of a secret that was
+    // not delivered among them); the recorder writes the last uses.
+    threads.join();
+    let _ = recorder.join();
+    access::note("stopped");
+    access::stop();
+    served
+}
+
+fn bind(addr: SocketAddr) -> Result<std::net::TcpListener> {
+    let l = std::net::TcpListener::bind(addr)
+        .map_err(|e| runtime(format!("cannot listen on {addr} ({e})")))?;
+    l.set_nonblocking(true).map_err(anyhow::Error::from)?;
+    Ok(l)
+}
+
+/// Raises the soft limit of open files to the hard one; returns how many
+/// connections may be open at once, leaving room for the database's.
+fn raise_fd_limit() -> usize {
+    use rustix::process::{Resource, getrlimit, setrlimit};
+    let mut l = getrlimit(Resource::Nofile);
+    if let Some(max) = l.maximum {
+        l.current = Some(max.min(1 << 20));
+        let _ = setrlimit(Resource::Nofile, l);
+    }
+    let soft = getrlimit(Resource::Nofile).current.unwrap_or(1024);
+    usize::try_from(soft.saturating_sub(128)).unwrap_or(1024).clamp(64, 1 << 16)
+}
+
+async fn serve(
+    state: Arc<State>,
+    listener: TcpListener,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    connections: usize,
+) -> Result<()> {
+    let graceful = GracefulShutdown::new();
+    let slots = Arc::new(tokio::sync::Semaphore::new(connections));
+    let stop = stop_signal()?;
+    tokio::pin!(stop);
+    loop {
+        let (stream, peer) = tokio::select! {
+            () = &mut stop => break,
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    // Out of file descriptors, most likely: wait rather than spin.
+                    access::note(&format!("cannot accept a connection ({e})"));
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+        };
+        // Past the limit a connection is closed at once, not left waiting.
+        let Ok(slot) = slots.clone().try_acquire_owned() else {
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let state = state.clone();
+        let watcher = graceful.watcher();
+        let tls = tls.clone();
+        tokio::spawn(async move {
+            let _slot = slot;
+            match tls {
+                None => connection(state, TokioIo::new(stream), peer, false, watcher).await,
+                Some(tls) => {
+                    let Ok(Ok(stream)) = tokio::time::timeout(REQUEST_TIME, tls.accept(stream)).await
+                    else {
+                        return;
+                    };
+                    let h2 = stream.get_ref().1.alpn_protocol() == Some(b"h2");
+                    connection(state, TokioIo::new(stream), peer, h2, watcher).await;
+                }
+            }
+        });
+    }
+    drop(listener);
+    access::note("stopping: finishing the requests in flight");
+    if tokio::time::timeout(DRAIN, graceful.shutdown()).await.is_err() {
+        access::note("requests still in flight after 10 s were cut off");
+    }
+    Ok(())
+}
+
+/// Serves one connection; at its end the secrets it sent are settled.
+async fn connection<I>(state: Arc<State>, io: TokioIo<I>, peer: SocketAddr, h2: bool, watcher: Watcher)
+where
+    I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let conn = secret::Connection::new(!h2);
+    let svc = {
+        let conn = conn.clone();
+        service_fn(move |req: Request<Incoming>| {
+            routes::handle(state.clone(), conn.clone(), peer, req)
+        })
+    };
+    let clean = if h2 {
+        let mut b = http2::Builder::new(TokioExecutor::new());
+        b.timer(TokioTimer::new())
+            .max_header_list_size(MAX_HEADERS as u32)
+            .max_concurrent_streams(256);
+        watcher.watch(b.serve_connection(io, svc)).await.is_ok()
+    } else {
+        let mut b = http1::Builder::new();
+        // Counted from when the server waits for a request's first byte,
+        // so an idle keep-alive connection is closed after it too.
+        b.timer(TokioTimer::new())
+            .header_read_timeout(REQUEST_TIME)
+            .max_header_size(MAX_HEADERS);
+        watcher.watch(b.serve_connection(io, svc)).await.is_ok()
+    };
+    conn.ended(clean);
+}
+
+/// Resolves at SIGTERM or SIGINT.
+fn stop_signal() -> Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate()).map_err(anyhow::Error::from)?;
+    let mut int = signal(SignalKind::interrupt()).map_err(anyhow::Error::from)?;
+    Ok(async move {
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = int.recv() => {}
+        }
+    })
+}
+
+/// The metrics listener: `GET /metrics` and nothing else.
+async fn metrics_loop(state: Arc<State>, listener: TcpListener) {
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            continue;
+        };
+        let state = state.clone();
+        tokio::spawn(async move {
+            let svc = service_fn(move |req: Request<Incoming>| {
+                let state = state.clone();
+                async move {
+                    Ok::<_, std::convert::Infallible>(if req.uri().path() == "/metrics" {
+                        http::with_type(
+                            StatusCode::OK,
+                            "text/plain; version=0.0.4; charset=utf-8",
+                            state.metrics.text().into_bytes(),
+                        )
+                    } else {
+                        ApiError::no_route().response()
+                    })
+                }
+            });
+            let mut b = http1::Builder::new();
+            b.timer(TokioTimer::new()).header_read_timeout(REQUEST_TIME);
+            let _ = b.serve_connection(TokioIo::new(stream), svc).await;
+        });
+    }
+}
