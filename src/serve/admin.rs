@@ -17,6 +17,7 @@ use crate::core::model::{Action, Status, Token};
 use crate::core::ops::{self, Change, Edit, NewToken, Replace, Reset};
 use crate::core::policy::Expiry;
 use crate::core::token::Secret;
+use crate::core::validate;
 use crate::store::{self, ListFilter, LogFilter};
 use crate::time::{self, Duration, Since, Timestamp};
 
@@ -56,6 +57,18 @@ fn field<T: std::str::FromStr<Err = String>>(name: &str, v: &str) -> Result<T, A
     v.parse().map_err(|e| ApiError::invalid(format!("{name}: {e}")))
 }
 
+/// A value that one of the core's checks accepts.
+fn checked(
+    name: &str,
+    v: String,
+    check: fn(&str) -> Result<&str>,
+) -> Result<String, ApiError> {
+    match check(&v) {
+        Ok(_) => Ok(v),
+        Err(e) => Err(ApiError::invalid(format!("{name}: {e}"))),
+    }
+}
+
 fn id_of(name: &str, v: &str) -> Result<TokenId, ApiError> {
     v.parse()
         .map_err(|_| ApiError::invalid(format!("{name}: a token id is a positive integer")))
@@ -83,7 +96,7 @@ pub async fn list(state: &State, q: Option<&str>) -> Result<Response<Body>, ApiE
                     }
                 });
             }
-            "owner" => filter.owner = Some(v),
+            "owner" => filter.owner = Some(checked(&k, v, validate::owner)?),
             _ => filter.expiring_within = Some(field::<Duration>(&k, &v)?.as_secs()),
         }
     }
@@ -203,7 +216,7 @@ struct CreateBody {
     #[serde(default)]
     no_expiry: Option<bool>,
     #[serde(default)]
-    replace: bool,
+    replace: Option<bool>,
 }
 
 /// `POST /v1/tokens`: 201 with the token and its secret.
@@ -225,7 +238,7 @@ pub async fn create(
         )?
         .unwrap_or_default(),
         // The API is for programs: no question, whatever the owner holds.
-        replace: b.replace.then_some(Replace::Any),
+        replace: (b.replace == Some(true)).then_some(Replace::Any),
     };
     let actor = actor(admin);
     let pool = state.pool.clone();
@@ -441,7 +454,7 @@ pub async fn log(state: &State, q: Option<&str>) -> Result<Response<Body>, ApiEr
                     filter.actions.push(a);
                 }
             }
-            "by" => filter.by = Some(v),
+            "by" => filter.by = Some(checked(&k, v, validate::actor)?),
             _ => {
                 filter.limit = Some(
                     v.parse::<u32>()

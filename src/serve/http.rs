@@ -233,6 +233,11 @@ pub fn timed_out() -> ApiError {
 
 /// Parses a JSON body into `T`; anything else is 422.
 pub fn parse_json<'a, T: serde::Deserialize<'a>>(body: &'a [u8]) -> Result<T, ApiError> {
+    // serde reads a struct from an array of its fields too; the API takes
+    // objects only.
+    if body.trim_ascii_start().first() != Some(&b'{') {
+        return Err(ApiError::invalid("the body must be a JSON object"));
+    }
     serde_json::from_slice(body).map_err(|e| {
         // serde_json quotes what it did not expect; a token sent in the
         // wrong field must not come back in the message.

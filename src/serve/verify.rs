@@ -108,8 +108,8 @@ impl State {
 
     /// The id of the admin token a request presents, or the error to
     /// answer: 429 while its address waits, 401 for no token or one that
-    /// does not verify (counted against the address), 403 for a token
-    /// without the scope `admin`.
+    /// does not verify (the latter counted against the address), 403 for a
+    /// token without the scope `admin`.
     pub async fn admin(
         &self,
         headers: &HeaderMap,
@@ -139,7 +139,11 @@ impl State {
                 format!("token {} lacks the scope admin", t.id),
             )),
             (reason, _) => {
-                self.limiter.fail(peer, Instant::now());
+                // A request without a token guesses nothing; one with a
+                // token that does not verify counts against its address.
+                if !missing {
+                    self.limiter.fail(peer, Instant::now());
+                }
                 let message = if missing {
                     "no token: send it as Authorization: Bearer <token>, Api-Token or X-Api-Key"
                         .to_owned()
