@@ -103,7 +103,10 @@ fn nobody_reads_stdout() -> Option<&'static str> {
 /// What delivers a secret: the token JSON with it, or the secret alone,
 /// and a newline. Sized exactly up front: a growing buffer would leave
 /// copies of the secret behind in memory it gave back without wiping.
-pub(crate) fn secret_bytes(json: Option<TokenJson<'_>>, secret: &Secret) -> Result<Zeroizing<Vec<u8>>> {
+pub(crate) fn secret_bytes(
+    json: Option<TokenJson<'_>>,
+    secret: &Secret,
+) -> Result<Zeroizing<Vec<u8>>> {
     let json = json.map(|j| j.with_secret(secret.expose()));
     let len = match &json {
         Some(json) => {

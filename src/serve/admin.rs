@@ -54,15 +54,12 @@ fn query<'a>(
 }
 
 fn field<T: std::str::FromStr<Err = String>>(name: &str, v: &str) -> Result<T, ApiError> {
-    v.parse().map_err(|e| ApiError::invalid(format!("{name}: {e}")))
+    v.parse()
+        .map_err(|e| ApiError::invalid(format!("{name}: {e}")))
 }
 
 /// A value that one of the core's checks accepts.
-fn checked(
-    name: &str,
-    v: String,
-    check: fn(&str) -> Result<&str>,
-) -> Result<String, ApiError> {
+fn checked(name: &str, v: String, check: fn(&str) -> Result<&str>) -> Result<String, ApiError> {
     match check(&v) {
         Ok(_) => Ok(v),
         Err(e) => Err(ApiError::invalid(format!("{name}: {e}"))),
@@ -441,7 +438,11 @@ pub async fn switch(
 pub async fn log(state: &State, q: Option<&str>) -> Result<Response<Body>, ApiError> {
     let mut filter = LogFilter::default();
     let now = time::now();
-    for (k, v) in query(q, &["token_id", "since", "action", "by", "limit"], &["action"])? {
+    for (k, v) in query(
+        q,
+        &["token_id", "since", "action", "by", "limit"],
+        &["action"],
+    )? {
         match k.as_str() {
             "token_id" => filter.token = Some(id_of(&k, &v)?),
             "since" => filter.since = Some(field::<Since>(&k, &v)?.at(now)),

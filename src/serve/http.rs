@@ -86,7 +86,11 @@ impl ApiError {
 
     /// 422 validation_error.
     pub fn invalid(message: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_error", message)
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_error",
+            message,
+        )
     }
 
     /// 404 not_found for a path no route has.

@@ -113,17 +113,19 @@ pub fn run(config: Config) -> Result<()> {
     });
     let scheme = if acceptor.is_some() { "https" } else { "http" };
     let served = rt.block_on(async {
-        let listener = TcpListener::from_std(listener)
-            .map_err(|e| runtime(format!("cannot listen ({e})")))?;
+        let listener =
+            TcpListener::from_std(listener).map_err(|e| runtime(format!("cannot listen ({e})")))?;
         let local = listener.local_addr().map_err(anyhow::Error::from)?;
-        access::note(&format!("listening on {scheme}://{local}"));
         if let Some(m) = metrics_listener {
-            let m = TcpListener::from_std(m).map_err(|e| runtime(format!("cannot listen ({e})")))?;
+            let m =
+                TcpListener::from_std(m).map_err(|e| runtime(format!("cannot listen ({e})")))?;
             if let Ok(at) = m.local_addr() {
                 access::note(&format!("metrics on http://{at}/metrics"));
             }
             tokio::spawn(metrics_loop(state.clone(), m));
         }
+        // Last: once this is said, every listener answers.
+        access::note(&format!("listening on {scheme}://{local}"));
         serve(state.clone(), listener, acceptor, connections).await
     });
     drop(state);
@@ -154,7 +156,9 @@ fn raise_fd_limit() -> usize {
         let _ = setrlimit(Resource::Nofile, l);
     }
     let soft = getrlimit(Resource::Nofile).current.unwrap_or(1024);
-    usize::try_from(soft.saturating_sub(128)).unwrap_or(1024).clamp(64, 1 << 16)
+    usize::try_from(soft.saturating_sub(128))
+        .unwrap_or(1024)
+        .clamp(64, 1 << 16)
 }
 
 async fn serve(
@@ -193,7 +197,8 @@ async fn serve(
             match tls {
                 None => connection(state, TokioIo::new(stream), peer, false, watcher).await,
                 Some(tls) => {
-                    let Ok(Ok(stream)) = tokio::time::timeout(REQUEST_TIME, tls.accept(stream)).await
+                    let Ok(Ok(stream)) =
+                        tokio::time::timeout(REQUEST_TIME, tls.accept(stream)).await
                     else {
                         return;
                     };
@@ -205,15 +210,23 @@ async fn serve(
     }
     drop(listener);
     access::note("stopping: finishing the requests in flight");
-    if tokio::time::timeout(DRAIN, graceful.shutdown()).await.is_err() {
+    if tokio::time::timeout(DRAIN, graceful.shutdown())
+        .await
+        .is_err()
+    {
         access::note("requests still in flight after 10 s were cut off");
     }
     Ok(())
 }
 
 /// Serves one connection; at its end the secrets it sent are settled.
-async fn connection<I>(state: Arc<State>, io: TokioIo<I>, peer: SocketAddr, h2: bool, watcher: Watcher)
-where
+async fn connection<I>(
+    state: Arc<State>,
+    io: TokioIo<I>,
+    peer: SocketAddr,
+    h2: bool,
+    watcher: Watcher,
+) where
     I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let conn = secret::Connection::new(!h2);

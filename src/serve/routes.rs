@@ -115,8 +115,9 @@ impl Route {
     /// The id of a token route, or 404.
     fn id(self) -> Result<TokenId, ApiError> {
         match self {
-            Route::Token(id) | Route::Reset(id) | Route::Enable(id) | Route::Disable(id) => id
-                .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such token")),
+            Route::Token(id) | Route::Reset(id) | Route::Enable(id) | Route::Disable(id) => {
+                id.ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such token"))
+            }
             _ => Err(ApiError::no_route()),
         }
     }
@@ -212,9 +213,7 @@ async fn answer(
             let body = read(body).await?;
             admin::create(state, admin_id, &body, conn).await
         }
-        (Route::Token(_), Method::GET | Method::HEAD) => {
-            admin::show(state, route.id()?).await
-        }
+        (Route::Token(_), Method::GET | Method::HEAD) => admin::show(state, route.id()?).await,
         (Route::Token(_), Method::PATCH) => {
             let id = route.id()?;
             let body = read(body).await?;

@@ -14,7 +14,12 @@ pub fn acceptor(cert: &Path, key: &Path) -> Result<tokio_rustls::TlsAcceptor> {
     check_key_file(key)?;
     let certs = rustls_pemfile::certs(&mut read(cert)?.as_slice())
         .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(|e| runtime(format!("cannot read certificates from {} ({e})", cert.display())))?;
+        .map_err(|e| {
+            runtime(format!(
+                "cannot read certificates from {} ({e})",
+                cert.display()
+            ))
+        })?;
     if certs.is_empty() {
         return Err(Error::Usage(format!(
             "{} holds no PEM certificate",

@@ -320,8 +320,14 @@ mod tests {
 
     #[test]
     fn a_token_is_taken_from_any_of_three_headers() {
-        assert_eq!(token(&[("authorization", "Bearer abc")]).as_deref(), Some("abc"));
-        assert_eq!(token(&[("authorization", "bearer  abc ")]).as_deref(), Some("abc"));
+        assert_eq!(
+            token(&[("authorization", "Bearer abc")]).as_deref(),
+            Some("abc")
+        );
+        assert_eq!(
+            token(&[("authorization", "bearer  abc ")]).as_deref(),
+            Some("abc")
+        );
         assert_eq!(token(&[("api-token", "abc")]).as_deref(), Some("abc"));
         assert_eq!(token(&[("x-api-key", "abc")]).as_deref(), Some("abc"));
         assert_eq!(token(&[("authorization", "Basic dXNlcjpw")]), None);
@@ -337,9 +343,15 @@ mod tests {
     fn two_tokens_are_refused() {
         for h in [
             &[("authorization", "Bearer abc"), ("x-api-key", "def")][..],
-            &[("authorization", "Bearer abc"), ("authorization", "Bearer abc")][..],
+            &[
+                ("authorization", "Bearer abc"),
+                ("authorization", "Bearer abc"),
+            ][..],
             &[("x-api-key", "abc"), ("x-api-key", "abc")][..],
-            &[("authorization", "Basic x"), ("authorization", "Bearer abc")][..],
+            &[
+                ("authorization", "Basic x"),
+                ("authorization", "Bearer abc"),
+            ][..],
         ] {
             assert_eq!(token(h).as_deref(), Some("<ambiguous>"), "{h:?}");
         }

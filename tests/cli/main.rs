@@ -41,6 +41,8 @@ mod revoke;
 mod rotation;
 mod safety;
 mod secrets;
+mod serve;
+mod server;
 mod show;
 mod switch;
 mod trail;
@@ -55,7 +57,7 @@ use serde_json::Value;
 use tempfile::TempDir;
 
 /// Every subcommand, as `--help` lists them.
-pub const COMMANDS: [&str; 16] = [
+pub const COMMANDS: [&str; 17] = [
     "init",
     "create",
     "list",
@@ -65,6 +67,7 @@ pub const COMMANDS: [&str; 16] = [
     "enable",
     "disable",
     "verify",
+    "serve",
     "purge",
     "log",
     "edit",
