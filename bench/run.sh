@@ -6,8 +6,9 @@
 # Builds tokenctl and the benchmark in release mode, seeds a database of
 # BENCH_TOKENS (default 1,000,000) tokens through the library, times the real
 # binary beside a minimal lookup program, and prints a Markdown table.
-# Needs cargo and GNU time (/usr/bin/time, Debian package `time`, for peak
-# memory); installs the latter with apt-get when run as root.
+# Needs cargo, GNU time (/usr/bin/time, Debian package `time`, for peak
+# memory) and wrk (for the serve rows); installs them with apt-get when run
+# as root.
 # Settings: BENCH_TOKENS, BENCH_RUNS, BENCH_DIR, BENCH_KEEP=1 (see
 # examples/bench.rs); BENCH_PROFILE=dev reuses a debug build (CI smoke run).
 # The PostgreSQL rows run against a throwaway server that
@@ -27,6 +28,11 @@ if [ -z "${BENCH_PG:-}" ] && [ -z "${BENCH_NO_PG:-}" ]; then
   admin="postgresql://tokenctl_test@127.0.0.1:$port/postgres"
   psql -q -o /dev/null -v ON_ERROR_STOP=1 "$admin" -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS tokenctl_bench" -c "CREATE DATABASE tokenctl_bench"
   export BENCH_PG="postgresql://tokenctl_test@127.0.0.1:$port/tokenctl_bench?sslmode=disable"
+fi
+
+# wrk drives the serve rows (SPEC §9); without it they are left out.
+if ! command -v wrk >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  apt-get update -qq && apt-get install -y -qq wrk >/dev/null
 fi
 
 if [ ! -x /usr/bin/time ]; then
@@ -49,7 +55,7 @@ if [ -n "${BENCH_BASELINE_REV:-}" ] && [ -z "${BENCH_BASELINE:-}" ]; then
 fi
 
 profile=${BENCH_PROFILE:-release}
-cargo build --locked --profile "$profile" --bin tokenctl --example bench --example minimal_lookup --example minimal_pg_lookup
+cargo build --locked --profile "$profile" --bin tokenctl --example bench --example minimal_lookup --example minimal_pg_lookup --example minimal_http
 dir=release
 [ "$profile" = dev ] && dir=debug
 "${CARGO_TARGET_DIR:-target}/$dir/examples/bench"

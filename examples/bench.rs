@@ -8,7 +8,8 @@
 //! Settings (environment): `BENCH_TOKENS` (default 1000000), `BENCH_RUNS`
 //! (single-process runs per measurement, default 300), `BENCH_DIR` (where the
 //! databases go, default `target/bench`), `BENCH_KEEP=1` (keep them),
-//! `BENCH_ONLY` (some of `size,verify,batch,postgres,purge,list,create`),
+//! `BENCH_ONLY` (some of `size,verify,batch,postgres,purge,list,create,serve`),
+//! `BENCH_HTTP_SECS` (seconds per wrk run of the serve rows, default 10),
 //! `BENCH_PG` (an empty PostgreSQL database's URL, for its rows),
 //! `BENCH_BASELINE` (an older `tokenctl` binary, timed beside this one).
 //! Wrong answers from the programs under test fail the benchmark; missed
@@ -72,6 +73,7 @@ fn main() -> Res<()> {
         sample: Vec::new(),
         table: Table::default(),
         baseline: None,
+        pg_loaded: false,
     };
     let load_before = loadavg();
 
@@ -91,7 +93,7 @@ fn main() -> Res<()> {
         "seeded {tokens} tokens in {} through Store::create_many",
         secs(seed_time)
     ));
-    let sections: [(&str, Section); 7] = [
+    let sections: [(&str, Section); 8] = [
         ("size", Bench::size),
         ("verify", Bench::verify_one),
         ("batch", Bench::batch),
@@ -99,6 +101,7 @@ fn main() -> Res<()> {
         ("purge", Bench::purge),
         ("list", Bench::list),
         ("create", Bench::create),
+        ("serve", Bench::serve),
     ];
     for (name, run) in sections {
         if wants(name) {
@@ -147,6 +150,8 @@ struct Bench {
     /// An older `tokenctl` to time beside this one (`BENCH_BASELINE`), on a
     /// copy of `big` marked with the schema it reads.
     baseline: Option<(PathBuf, PathBuf)>,
+    /// Whether the PostgreSQL database (`BENCH_PG`) is filled.
+    pg_loaded: bool,
 }
 
 /// The sections of the benchmark.
@@ -254,33 +259,7 @@ impl Bench {
             return Ok(());
         };
         let db = PathBuf::from(&url);
-        let t = Instant::now();
-        let dump = self.cmd(&self.big, &["dump"]).output()?;
-        check(dump.status, 0, "dump")?;
-        let mut load = self.cmd(&db, &["-q", "load"]);
-        load.stdin(Stdio::piped());
-        let mut child = load.spawn()?;
-        let mut stdin = child.stdin.take().ok_or("no stdin")?;
-        stdin.write_all(&dump.stdout)?;
-        drop(stdin);
-        check(child.wait()?, 0, "load")?;
-        let seeded = t.elapsed();
-        note(format!(
-            "PostgreSQL: loaded {} tokens in {}",
-            self.tokens,
-            secs(seeded)
-        ));
-        self.table.info(
-            &format!(
-                "`dump \\| load` of {} tokens into PostgreSQL",
-                n(self.tokens)
-            ),
-            format!(
-                "{} ({} tokens/s)",
-                secs(seeded),
-                n((self.tokens as f64 / seeded.as_secs_f64()) as usize)
-            ),
-        );
+        self.load_pg(&db)?;
         let minimal_pg = self.minimal.with_file_name("minimal_pg_lookup");
         let valid = self
             .sample
@@ -327,6 +306,130 @@ impl Bench {
             format!("{} tokens/s ({})", n(rate as usize), secs(m)),
             rate >= 100_000.0,
         );
+        Ok(())
+    }
+
+    /// Fills the PostgreSQL database `db` from the SQLite one by `dump |
+    /// load`, once.
+    fn load_pg(&mut self, db: &Path) -> Res<()> {
+        if self.pg_loaded {
+            return Ok(());
+        }
+        let t = Instant::now();
+        let dump = self.cmd(&self.big, &["dump"]).output()?;
+        check(dump.status, 0, "dump")?;
+        let mut load = self.cmd(&db, &["-q", "load"]);
+        load.stdin(Stdio::piped());
+        let mut child = load.spawn()?;
+        let mut stdin = child.stdin.take().ok_or("no stdin")?;
+        stdin.write_all(&dump.stdout)?;
+        drop(stdin);
+        check(child.wait()?, 0, "load")?;
+        let seeded = t.elapsed();
+        note(format!(
+            "PostgreSQL: loaded {} tokens in {}",
+            self.tokens,
+            secs(seeded)
+        ));
+        self.table.info(
+            &format!(
+                "`dump \\| load` of {} tokens into PostgreSQL",
+                n(self.tokens)
+            ),
+            format!(
+                "{} ({} tokens/s)",
+                secs(seeded),
+                n((self.tokens as f64 / seeded.as_secs_f64()) as usize)
+            ),
+        );
+        self.pg_loaded = true;
+        Ok(())
+    }
+
+    /// `GET /auth` through `tokenctl serve` under wrk (64 keep-alive
+    /// connections, valid tokens), beside `minimal_http` (the same stack
+    /// answering 200 without a lookup), interleaved, on SQLite and, with
+    /// `BENCH_PG`, PostgreSQL.
+    fn serve(&mut self) -> Res<()> {
+        let Some(wrk) = which("wrk") else {
+            note("wrk is not installed (apt-get install wrk): no serve rows".into());
+            return Ok(());
+        };
+        let secs = env_num("BENCH_HTTP_SECS", 10)?.max(1);
+        // wrk presents up to 1,000 valid tokens in turn; the minimal server
+        // gets the same requests.
+        let mut lua = String::from("local tokens = {\n");
+        for s in self.sample.iter().take(1000) {
+            let _ = writeln!(lua, "  \"{}\",", s.expose());
+        }
+        lua.push_str(
+            "}\nlocal i = 0\nrequest = function()\n  i = i % #tokens + 1\n  \
+             return wrk.format(\"GET\", \"/auth\", { [\"Authorization\"] = \"Bearer \" .. tokens[i] })\nend\n",
+        );
+        let script = self.dir.join("tokens.lua");
+        std::fs::write(&script, lua)?;
+        let mut targets = vec![("SQLite", self.big.clone())];
+        if let Ok(url) = std::env::var("BENCH_PG") {
+            let db = PathBuf::from(url);
+            self.load_pg(&db)?;
+            targets.push(("PostgreSQL", db));
+        }
+        for (backend, db) in targets {
+            let minimal =
+                Listening::start(Command::new(self.minimal.with_file_name("minimal_http")))?;
+            let mut c = self.cmd(&db, &["serve", "--listen", "127.0.0.1:0"]);
+            c.stderr(Stdio::piped());
+            let served = Listening::start(c)?;
+            let run = |addr: &str, secs: usize, what: &str| -> Res<Wrk> {
+                let out = Command::new(&wrk)
+                    .args(["-t2", "-c64", "--latency", "-s"])
+                    .arg(&script)
+                    .arg(format!("-d{secs}s"))
+                    .arg(format!("http://{addr}/auth"))
+                    .output()?;
+                check(out.status, 0, "wrk")?;
+                Wrk::parse(&String::from_utf8_lossy(&out.stdout), what)
+            };
+            run(&minimal.addr, 1, "minimal_http")?;
+            run(&served.addr, 1, "serve")?;
+            let (mut min, mut srv) = (vec![], vec![]);
+            for round in 0..2 {
+                if round % 2 == 0 {
+                    min.push(run(&minimal.addr, secs, "minimal_http")?);
+                    srv.push(run(&served.addr, secs, "serve")?);
+                } else {
+                    srv.push(run(&served.addr, secs, "serve")?);
+                    min.push(run(&minimal.addr, secs, "minimal_http")?);
+                }
+            }
+            let code = served.stop()?;
+            minimal.stop()?;
+            check_code(code, 0, "serve after SIGTERM")?;
+            let best = |v: &[Wrk]| {
+                let rps = v.iter().map(|w| w.rps).fold(0.0, f64::max);
+                let p99 = v.iter().map(|w| w.p99_ms).fold(f64::MAX, f64::min);
+                (rps, p99)
+            };
+            let ((m_rps, m_p99), (s_rps, s_p99)) = (best(&min), best(&srv));
+            let ratio = s_rps / m_rps;
+            self.table.row(
+                &format!("`serve`, `GET /auth`, valid tokens, 64 connections, {backend}"),
+                "≥ 0.6× minimal req/s",
+                format!(
+                    "{ratio:.2}× ({} vs {} req/s)",
+                    n(s_rps as usize),
+                    n(m_rps as usize)
+                ),
+                ratio >= 0.6,
+            );
+            let lat = s_p99 / m_p99;
+            self.table.row(
+                &format!("`serve`, `GET /auth`, p99 latency, {backend}"),
+                "≤ 2× minimal p99",
+                format!("{lat:.2}× ({s_p99:.2} ms vs {m_p99:.2} ms)"),
+                lat <= 2.0,
+            );
+        }
         Ok(())
     }
 
@@ -767,4 +870,93 @@ fn machine() -> String {
         "{cpus} CPUs ({model}), {:.1} GiB memory, Linux",
         mem_kib as f64 / 1048576.0
     )
+}
+
+/// A server started for the benchmark, and where it listens (from its
+/// `listening on http://ADDR` line on stderr).
+struct Listening {
+    child: std::process::Child,
+    addr: String,
+}
+
+impl Listening {
+    fn start(mut c: Command) -> Res<Listening> {
+        c.stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        let mut child = c.spawn()?;
+        let stderr = child.stderr.take().ok_or("no stderr")?;
+        let mut lines = std::io::BufReader::new(stderr).lines();
+        let addr = loop {
+            let line = lines
+                .next()
+                .ok_or("the server ended before it listened")??;
+            if let Some(rest) = line.split("listening on http://").nth(1) {
+                break rest.trim().to_owned();
+            }
+        };
+        // The access log goes on being read, so the server never blocks on it.
+        std::thread::spawn(move || for _ in lines {});
+        Ok(Listening { child, addr })
+    }
+
+    /// SIGTERM, then its exit code.
+    fn stop(mut self) -> Res<Option<i32>> {
+        let pid = i32::try_from(self.child.id())?;
+        Command::new("kill").arg(pid.to_string()).status()?;
+        Ok(self.child.wait()?.code())
+    }
+}
+
+/// What one wrk run measured.
+struct Wrk {
+    rps: f64,
+    p99_ms: f64,
+}
+
+impl Wrk {
+    fn parse(out: &str, what: &str) -> Res<Wrk> {
+        if out.contains("Non-2xx or 3xx responses") || out.contains("Socket errors") {
+            return Err(format!("{what} answered wrongly under wrk:\n{out}").into());
+        }
+        let rps = out
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("Requests/sec:"))
+            .ok_or_else(|| format!("no Requests/sec in wrk's output:\n{out}"))?
+            .trim()
+            .parse()?;
+        let p99 = out
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("99%"))
+            .ok_or_else(|| format!("no 99% latency in wrk's output:\n{out}"))?
+            .trim();
+        let (num, unit) = p99.split_at(
+            p99.find(|c: char| c.is_ascii_alphabetic())
+                .ok_or("no unit")?,
+        );
+        let num: f64 = num.parse()?;
+        let p99_ms = match unit {
+            "us" => num / 1000.0,
+            "ms" => num,
+            "s" => num * 1000.0,
+            _ => return Err(format!("latency unit {unit}").into()),
+        };
+        Ok(Wrk { rps, p99_ms })
+    }
+}
+
+/// A program on PATH.
+fn which(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
+
+fn check_code(code: Option<i32>, want: i32, what: &str) -> Res<()> {
+    if code == Some(want) {
+        Ok(())
+    } else {
+        Err(format!("{what}: exit {code:?}, expected {want}").into())
+    }
 }

@@ -39,29 +39,28 @@ pub fn verify(
     wanted: &Wanted<'_>,
     now: Epoch,
 ) -> Result<Verdict> {
-    verify_noting(store, presented, wanted, now, &mut |store, id| {
-        Ok(store.record_use(&[id], now, now - USE_INTERVAL)? > 0)
-    })
-}
-
-/// Checks one presented token; a valid one whose use is due to be
-/// recorded is handed to `note`, which records it (or queues it, as the
-/// server does) and says whether it did.
-pub fn verify_noting(
-    store: &mut dyn Store,
-    presented: &str,
-    wanted: &Wanted<'_>,
-    now: Epoch,
-    note: &mut dyn FnMut(&mut dyn Store, TokenId) -> Result<bool>,
-) -> Result<Verdict> {
     let Some(hash) = hash_of(presented) else {
         return Ok(rules::malformed());
     };
     let mut found = Vec::with_capacity(1);
     store.lookup(std::slice::from_ref(&hash), &mut found)?;
-    let mut verdict = rules::verdict(found.pop().flatten(), wanted, now);
+    judge(found.pop().flatten(), wanted, now, &mut |id| {
+        Ok(store.record_use(&[id], now, now - USE_INTERVAL)? > 0)
+    })
+}
+
+/// The verdict on what the lookup of a well-formed token found; a valid
+/// token whose use is due to be recorded is handed to `note`, which
+/// records it (or queues it, as the server does) and says whether it did.
+pub fn judge(
+    found: Option<crate::core::model::Found>,
+    wanted: &Wanted<'_>,
+    now: Epoch,
+    note: &mut dyn FnMut(TokenId) -> Result<bool>,
+) -> Result<Verdict> {
+    let mut verdict = rules::verdict(found, wanted, now);
     if let Some(t) = verdict.token.as_mut().filter(|_| verdict.reason.is_none()) {
-        if rules::needs_use_recorded(t, now) && note(store, t.id)? {
+        if rules::needs_use_recorded(t, now) && note(t.id)? {
             t.last_used_at = Some(now);
         }
     }

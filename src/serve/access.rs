@@ -4,49 +4,60 @@
 
 use std::io::Write;
 use std::net::SocketAddr;
-use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
-use std::sync::{Mutex, PoisonError};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 use crate::core::id::TokenId;
 
-/// Lines waiting for stderr; beyond this they are counted and dropped.
-const QUEUE: usize = 65_536;
+/// Lines wait at most this long before they are written.
+const EVERY: Duration = Duration::from_millis(50);
+/// Bytes waiting that wake the writer at once.
+const WAKE_AT: usize = 64 * 1024;
+/// Bytes waiting beyond which lines are counted and dropped (stderr does
+/// not keep up).
+const MAX: usize = 8 * 1024 * 1024;
 
-enum Line {
-    Text(String),
-    Stop,
-}
-
-static TX: OnceLock<SyncSender<Line>> = OnceLock::new();
+/// What waits to be written; one lock, taken for a copy of one line, and
+/// no wake-up per line (a thread woken per request would cost more than
+/// the request).
+static PENDING: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+static READY: Condvar = Condvar::new();
+static STARTED: AtomicBool = AtomicBool::new(false);
+static STOPPING: AtomicBool = AtomicBool::new(false);
+static URGENT: AtomicBool = AtomicBool::new(false);
 static THREAD: Mutex<Option<JoinHandle<()>>> = Mutex::new(None);
 static DROPPED: AtomicU64 = AtomicU64::new(0);
 
+fn pending() -> MutexGuard<'static, Vec<u8>> {
+    PENDING.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 /// Starts the writer thread; lines sent before go straight to stderr.
 pub fn start() {
-    let (tx, rx) = std::sync::mpsc::sync_channel(QUEUE);
-    if TX.set(tx).is_ok() {
-        if let Ok(handle) = std::thread::Builder::new()
-            .name("stderr".into())
-            .spawn(move || write_all(&rx))
-        {
-            *THREAD.lock().unwrap_or_else(PoisonError::into_inner) = Some(handle);
-        }
+    if STARTED.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    if let Ok(handle) = std::thread::Builder::new()
+        .name("stderr".into())
+        .spawn(write_all)
+    {
+        *THREAD.lock().unwrap_or_else(PoisonError::into_inner) = Some(handle);
+    } else {
+        STARTED.store(false, Ordering::SeqCst);
     }
 }
 
-/// Writes what is queued and stops the writer thread.
+/// Writes what waits and stops the writer thread.
 pub fn stop() {
-    if let Some(tx) = TX.get() {
-        let _ = tx.send(Line::Stop);
-    }
+    STOPPING.store(true, Ordering::SeqCst);
+    READY.notify_all();
     let handle = THREAD.lock().unwrap_or_else(PoisonError::into_inner).take();
     if let Some(h) = handle {
         let _ = h.join();
     }
+    STARTED.store(false, Ordering::SeqCst);
 }
 
 /// A note of the server's own, `tokenctl: <message>`, secrets masked.
@@ -55,7 +66,7 @@ pub fn note(message: &str) {
         "tokenctl: {}\n",
         crate::text::escape(&crate::text::redact(message))
     );
-    send(line);
+    send(line.as_bytes(), true);
 }
 
 /// What an access line says about one request.
@@ -87,52 +98,59 @@ pub fn request(r: &Request<'_>) {
         r.took.as_secs_f64() * 1000.0,
         r.peer
     );
-    send(line);
+    send(line.as_bytes(), false);
 }
 
-fn send(line: String) {
-    match TX.get() {
-        Some(tx) => match tx.try_send(Line::Text(line)) {
-            Ok(()) => {}
-            Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => {
-                DROPPED.fetch_add(1, Ordering::Relaxed);
-            }
-        },
-        None => {
-            let _ = std::io::stderr().lock().write_all(line.as_bytes());
-        }
+fn send(line: &[u8], now: bool) {
+    if !STARTED.load(Ordering::Relaxed) {
+        let _ = std::io::stderr().lock().write_all(line);
+        return;
+    }
+    let mut p = pending();
+    if p.len() + line.len() > MAX {
+        DROPPED.fetch_add(1, Ordering::Relaxed);
+        return;
+    }
+    p.extend_from_slice(line);
+    if now || p.len() >= WAKE_AT {
+        URGENT.store(true, Ordering::SeqCst);
+        READY.notify_one();
     }
 }
 
-fn write_all(rx: &Receiver<Line>) {
-    let stderr = std::io::stderr();
-    let mut out = std::io::BufWriter::with_capacity(64 * 1024, stderr.lock());
-    while let Ok(first) = rx.recv() {
-        let mut next = Some(first);
-        while let Some(line) = next.take() {
-            match line {
-                Line::Text(t) => {
-                    let _ = out.write_all(t.as_bytes());
-                }
-                Line::Stop => {
-                    report_dropped(&mut out);
-                    let _ = out.flush();
-                    return;
-                }
+fn write_all() {
+    let mut out: Vec<u8> = Vec::new();
+    loop {
+        let stopping = {
+            let mut p = pending();
+            // Sleep until the next round unless something is urgent: a
+            // busy server's lines go out in one write every round.
+            if !STOPPING.load(Ordering::SeqCst) && !URGENT.swap(false, Ordering::SeqCst) {
+                p = READY
+                    .wait_timeout(p, EVERY)
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .0;
             }
-            next = rx.try_recv().ok();
+            URGENT.store(false, Ordering::SeqCst);
+            std::mem::swap(&mut *p, &mut out);
+            STOPPING.load(Ordering::SeqCst)
+        };
+        let n = DROPPED.swap(0, Ordering::Relaxed);
+        if n > 0 {
+            out.extend_from_slice(
+                format!("tokenctl: {n} access lines were dropped: stderr did not keep up\n")
+                    .as_bytes(),
+            );
         }
-        report_dropped(&mut out);
-        let _ = out.flush();
-    }
-}
-
-fn report_dropped(out: &mut impl Write) {
-    let n = DROPPED.swap(0, Ordering::Relaxed);
-    if n > 0 {
-        let _ = writeln!(
-            out,
-            "tokenctl: {n} access lines were dropped: stderr did not keep up"
-        );
+        if !out.is_empty() {
+            let _ = std::io::stderr().lock().write_all(&out);
+            out.clear();
+        }
+        if stopping && pending().is_empty() {
+            return;
+        }
+        if out.capacity() > MAX {
+            out = Vec::new();
+        }
     }
 }

@@ -8,6 +8,7 @@ mod access;
 mod admin;
 mod http;
 mod limiter;
+mod lookup;
 mod metrics;
 mod pool;
 mod routes;
@@ -58,6 +59,7 @@ pub struct Config {
 /// What every request shares.
 pub struct State {
     pool: pool::Pool,
+    lookup: lookup::Lookup,
     uses: uses::Uses,
     metrics: metrics::Metrics,
     limiter: limiter::Limiter,
@@ -107,6 +109,7 @@ pub fn run(config: Config) -> Result<()> {
     access::start();
     let state = Arc::new(State {
         pool,
+        lookup: lookup::Lookup::for_target(&config.target),
         uses,
         metrics: metrics::Metrics::new(),
         limiter: limiter::Limiter::default(),

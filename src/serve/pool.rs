@@ -79,11 +79,12 @@ impl Pool {
         f: impl FnOnce(&mut dyn Store) -> Result<T> + Send + 'static,
     ) -> Result<T> {
         let (tx, rx) = tokio::sync::oneshot::channel();
-        self.submit(move |store| {
+        let job: Job = Box::new(move |slot: &mut Slot| {
             // A caller that went away gets nothing; what `f` made is
             // dropped here (a new secret's guard revokes it).
-            let _ = tx.send(f(store));
-        })?;
+            let _ = tx.send(slot.run(f));
+        });
+        self.queue(job)?;
         match tokio::time::timeout(WAIT, rx).await {
             Ok(Ok(answer)) => answer,
             Ok(Err(_)) => Err(runtime("a store thread ended")),
@@ -97,7 +98,15 @@ impl Pool {
     /// Queues `f` for a store thread without waiting for it. The job gets
     /// a store error, not a store, when the database cannot be opened.
     pub fn submit(&self, f: impl FnOnce(&mut dyn Store) + Send + 'static) -> Result<()> {
-        let job: Job = Box::new(move |slot: &mut Slot| slot.with(f));
+        self.queue(Box::new(move |slot: &mut Slot| {
+            let _ = slot.run(|store| {
+                f(store);
+                Ok(())
+            });
+        }))
+    }
+
+    fn queue(&self, job: Job) -> Result<()> {
         self.jobs.try_send(job).map_err(|e| match e {
             crossbeam_channel::TrySendError::Full(_) => Error::store(
                 StoreErrorKind::Other,
@@ -120,41 +129,52 @@ impl Threads {
     }
 }
 
-/// A thread's connection, opened again after an error broke it.
-struct Slot {
+/// A connection of one thread, opened when first needed and again after an
+/// error broke it.
+pub struct Slot {
     target: Target,
     store: Option<Box<dyn Store>>,
 }
 
 impl Slot {
-    fn with(&mut self, f: impl FnOnce(&mut dyn Store)) {
+    /// A slot for `target`, not connected yet.
+    pub fn new(target: Target) -> Slot {
+        Slot {
+            target,
+            store: None,
+        }
+    }
+
+    /// Runs `f` on the connection. What fails there is the database (a
+    /// dropped connection, a disk that is full): a runtime error becomes a
+    /// store error, and the next call connects afresh.
+    pub fn run<T>(&mut self, f: impl FnOnce(&mut dyn Store) -> Result<T>) -> Result<T> {
         if self.store.is_none() {
             match self.target.open_existing() {
                 Ok(s) => self.store = Some(s),
                 Err(e) => {
-                    eprintln_once(&e);
-                    f(&mut Unavailable(e.to_string()));
-                    return;
+                    super::access::note(&format!("cannot open the database: {e}"));
+                    return f(&mut Unavailable(e.to_string()));
                 }
             }
         }
-        if let Some(store) = self.store.as_mut() {
-            let mut watch = Watch {
-                inner: store.as_mut(),
-                broken: false,
-            };
-            f(&mut watch);
-            if watch.broken {
-                // The next job connects afresh (a PostgreSQL server that
-                // restarted, a file replaced under us).
-                self.store = None;
-            }
+        let Some(store) = self.store.as_mut() else {
+            return Err(runtime("no connection"));
+        };
+        let mut watch = Watch {
+            inner: store.as_mut(),
+            broken: false,
+        };
+        let result = f(&mut watch);
+        if watch.broken {
+            // A PostgreSQL server that restarted, a file replaced under us.
+            self.store = None;
+        }
+        match result {
+            Err(Error::Runtime(e)) => Err(Error::store(StoreErrorKind::Other, Error::Runtime(e))),
+            r => r,
         }
     }
-}
-
-fn eprintln_once(e: &Error) {
-    crate::serve::access::note(&format!("cannot open the database: {e}"));
 }
 
 /// A store that notes when a call failed in a way that may have broken

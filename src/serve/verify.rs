@@ -83,27 +83,23 @@ impl State {
         scopes: Vec<String>,
         owner: Option<String>,
     ) -> Result<Verdict> {
-        let presented = match offered {
-            Offered::One(p) if crate::core::verify::hash_of(p.trimmed()).is_some() => p,
-            // Not a token at all: answered without a lookup.
-            _ => return Ok(rules::malformed()),
+        let hash = match &offered {
+            Offered::One(p) => crate::core::verify::hash_of(p.trimmed()),
+            _ => None,
         };
-        let uses = self.uses.clone();
-        self.pool
-            .run(move |store| {
-                let wanted = Wanted {
-                    scopes: &scopes,
-                    owner: owner.as_deref(),
-                };
-                crate::core::verify::verify_noting(
-                    store,
-                    presented.trimmed(),
-                    &wanted,
-                    time::now(),
-                    &mut |_, id| Ok(uses.note(id)),
-                )
-            })
-            .await
+        drop(offered);
+        // Not a token at all: answered without a lookup.
+        let Some(hash) = hash else {
+            return Ok(rules::malformed());
+        };
+        let found = self.lookup.find(&self.pool, hash).await?;
+        let wanted = Wanted {
+            scopes: &scopes,
+            owner: owner.as_deref(),
+        };
+        crate::core::verify::judge(found, &wanted, time::now(), &mut |id| {
+            Ok(self.uses.note(id))
+        })
     }
 
     /// The id of the admin token a request presents, or the error to

@@ -25,6 +25,8 @@ use rusqlite::{Connection, OpenFlags};
 
 use crate::core::error::{Error, Result, StoreErrorKind};
 use crate::core::id::TokenId;
+use crate::core::model::Found;
+use crate::core::token::TokenHash;
 use crate::time::Epoch;
 use error::DatabaseError;
 use queries::Sql;
@@ -233,11 +235,13 @@ impl SqliteStore {
         &self,
         mut f: impl FnMut(&mut dyn crate::store::Reader) -> Result<T>,
     ) -> Result<T> {
-        self.conn.execute_batch("BEGIN")?;
+        // Cached: a server runs this for every request.
+        self.conn.prepare_cached("BEGIN")?.execute([])?;
         let result = f(&mut self.sql());
         let end = self
             .conn
-            .execute_batch(if result.is_ok() { "COMMIT" } else { "ROLLBACK" });
+            .prepare_cached(if result.is_ok() { "COMMIT" } else { "ROLLBACK" })
+            .and_then(|mut s| s.execute([]));
         let value = result?;
         end?;
         Ok(value)
@@ -352,6 +356,20 @@ impl crate::store::Store for SqliteStore {
             self.plain_snapshot(f)
         };
         read.map_err(|e| self.named(e))
+    }
+
+    /// One lookup is one statement, a snapshot by itself: no transaction
+    /// around it (a frozen store keeps its own checks).
+    fn lookup(&mut self, hashes: &[TokenHash], found: &mut Vec<Option<Found>>) -> Result<()> {
+        if self.frozen || hashes.len() != 1 {
+            return self.read(&mut |r| {
+                found.clear();
+                r.by_hashes(hashes, found)
+            });
+        }
+        found.clear();
+        let looked = crate::store::Reader::by_hashes(&mut self.sql(), hashes, found);
+        looked.map_err(|e| self.named(e))
     }
 
     /// On a frozen store the file is opened anew and read once, without

@@ -43,12 +43,17 @@ fn of_t(columns: &str) -> String {
 }
 
 /// The lookup of a presented token, formatted once: `verify --batch` runs
-/// it for every line. One probe of token_hashes' primary key, then one of
-/// tokens'.
+/// it for every line, `serve` for every request. Two probes of
+/// token_hashes' primary key, then one of tokens'.
+///
+/// Two scalar subqueries rather than a join: in a join SQLite propagates
+/// the bound hash as a constant, which marks the statement to be prepared
+/// again whenever its parameters are cleared, that is at every use of a
+/// cached statement (11 µs a lookup instead of 2.6 µs).
 static BY_HASH: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "SELECT {}, h.replaced FROM token_hashes h JOIN tokens t ON t.id = h.id WHERE h.hash = ?1",
-        of_t(COLUMNS)
+        "SELECT {COLUMNS}, (SELECT replaced FROM token_hashes WHERE hash = ?1) FROM tokens \
+         WHERE id = (SELECT id FROM token_hashes WHERE hash = ?1)"
     )
 });
 /// The same lookup in schemas 2 and 3, where every hash was current.
