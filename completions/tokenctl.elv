@@ -37,6 +37,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand enable 'Switch a disabled token on again'
             cand disable 'Switch a token off until `enable` switches it on; verify then answers "disabled"'
             cand verify 'Check a token read from stdin (never from the command line)'
+            cand serve 'Answer verify and administration requests over HTTP'
             cand purge 'Delete expired (and optionally revoked) tokens, for cron'
             cand log 'Show the audit trail of changes, oldest first'
             cand edit 'Change a token''s name, owner, scopes or expiry; never its secret'
@@ -172,6 +173,23 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand --color 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb'
             cand --actor 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user'
             cand --batch 'Read one token per line until end of input; write one JSON line per input line'
+            cand --json 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
+            cand -q 'Print only the data the command exists for (a new secret); no notes'
+            cand --quiet 'Print only the data the command exists for (a new secret); no notes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tokenctl;serve'= {
+            cand --listen 'Address and port to answer on, e.g. 0.0.0.0:8750 or [::1]:8750'
+            cand --metrics-listen 'Also answer GET /metrics (Prometheus text) on this address; off unless given'
+            cand --tls-cert 'Serve HTTPS (and HTTP/2) with this certificate chain, PEM'
+            cand --tls-key 'The private key of --tls-cert, PEM; nobody but its owner may change it, nobody outside its group read it'
+            cand --db 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
+            cand --color 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb'
+            cand --actor 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user'
+            cand --allow-plain-http 'Allow plain HTTP on an address other than loopback (a proxy in front terminates TLS)'
             cand --json 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
             cand -q 'Print only the data the command exists for (a new secret); no notes'
             cand --quiet 'Print only the data the command exists for (a new secret); no notes'
@@ -330,6 +348,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand enable 'Switch a disabled token on again'
             cand disable 'Switch a token off until `enable` switches it on; verify then answers "disabled"'
             cand verify 'Check a token read from stdin (never from the command line)'
+            cand serve 'Answer verify and administration requests over HTTP'
             cand purge 'Delete expired (and optionally revoked) tokens, for cron'
             cand log 'Show the audit trail of changes, oldest first'
             cand edit 'Change a token''s name, owner, scopes or expiry; never its secret'
@@ -356,6 +375,8 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
         &'tokenctl;help;disable'= {
         }
         &'tokenctl;help;verify'= {
+        }
+        &'tokenctl;help;serve'= {
         }
         &'tokenctl;help;purge'= {
         }

@@ -318,7 +318,7 @@ impl Bench {
         let t = Instant::now();
         let dump = self.cmd(&self.big, &["dump"]).output()?;
         check(dump.status, 0, "dump")?;
-        let mut load = self.cmd(&db, &["-q", "load"]);
+        let mut load = self.cmd(db, &["-q", "load"]);
         load.stdin(Stdio::piped());
         let mut child = load.spawn()?;
         let mut stdin = child.stdin.take().ok_or("no stdin")?;

@@ -587,7 +587,7 @@ pub struct ServeArgs {
     #[arg(long, value_name = "FILE", requires = "tls_key")]
     pub tls_cert: Option<PathBuf>,
 
-    /// The private key of --tls-cert, PEM; it must be readable by its owner only
+    /// The private key of --tls-cert, PEM; nobody but its owner may change it, nobody outside its group read it
     #[arg(long, value_name = "FILE", requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
 

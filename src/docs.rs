@@ -83,7 +83,7 @@ fn exit_codes(command: &str) -> &'static [u8] {
         "reset" | "enable" | "disable" | "edit" => &[0, 1, 2, 5, 6],
         "init" | "create" | "policy" | "load" => &[0, 1, 2, 6],
         "verify" => &[0, 1, 2, 3, 4],
-        "list" | "purge" | "completions" | "dump" => &[0, 1, 2],
+        "list" | "purge" | "completions" | "dump" | "serve" => &[0, 1, 2],
         _ => &[0, 1, 2, 3, 4, 5, 6],
     }
 }
@@ -262,6 +262,24 @@ fn command_examples(command: &str) -> &'static [Example] {
             Example {
                 what: "Check many tokens, one per line, and get one JSON line for each:",
                 code: "tokenctl verify --batch < presented.txt > verdicts.jsonl",
+            },
+        ],
+        "serve" => &[
+            Example {
+                what: "Answer on loopback, behind a proxy on the same host, with metrics for Prometheus:",
+                code: "tokenctl serve --metrics-listen 127.0.0.1:9750",
+            },
+            Example {
+                what: "Ask it as nginx's auth_request does; 200, 401 or 403:",
+                code: r#"curl -si -H "Authorization: Bearer $TOKEN" 'http://127.0.0.1:8750/auth?scope=deploy'"#,
+            },
+            Example {
+                what: "Issue a token through the admin API with a token that has the scope admin:",
+                code: "curl -s -H \"Authorization: Bearer $ADMIN\" \\\n  -d '{\"name\": \"ci\", \"scopes\": [\"deploy\"]}' http://127.0.0.1:8750/v1/tokens",
+            },
+            Example {
+                what: "HTTPS and HTTP/2 on every address:",
+                code: "tokenctl serve --listen 0.0.0.0:8750 \\\n  --tls-cert /etc/tokenctl/cert.pem --tls-key /etc/tokenctl/key.pem",
             },
         ],
         "purge" => &[

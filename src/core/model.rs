@@ -114,6 +114,11 @@ impl Serialize for TokenJson<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let t = self.token;
         let mut o = s.serialize_struct("Token", 14)?;
+        // The secret first: a reader cut off part way has it whole or not
+        // at all, and the server can tell which (serve's delivery check).
+        if let Some(secret) = self.secret {
+            o.serialize_field("token", secret)?;
+        }
         o.serialize_field("id", &t.id)?;
         o.serialize_field("name", &t.name)?;
         o.serialize_field("owner", &t.owner)?;
@@ -127,9 +132,6 @@ impl Serialize for TokenJson<'_> {
         o.serialize_field("last_used_at", &t.last_used_at.map(rfc3339))?;
         o.serialize_field("revoked_at", &t.revoked_at.map(rfc3339))?;
         o.serialize_field("previous_valid_until", &t.previous_valid_until.map(rfc3339))?;
-        if let Some(secret) = self.secret {
-            o.serialize_field("token", secret)?;
-        }
         o.end()
     }
 }

@@ -31,8 +31,8 @@ pub fn actor(admin: TokenId) -> String {
 
 /// The query's pairs; a name given twice, or one the route does not know,
 /// is 422.
-fn query<'a>(
-    query: Option<&'a str>,
+fn query(
+    query: Option<&str>,
     known: &[&str],
     repeatable: &[&str],
 ) -> Result<Vec<(String, String)>, ApiError> {
@@ -264,6 +264,7 @@ fn deliver(
         Err(e) => return ApiError::from(e).response(),
     };
     drop(secret);
+    guard.watch(super::http::REQUEST_TIME);
     let mut r = Response::new(SecretBody::new(bytes, guard, conn.clone()).boxed());
     *r.status_mut() = status;
     let h = r.headers_mut();
@@ -275,13 +276,12 @@ fn deliver(
         hyper::header::CACHE_CONTROL,
         hyper::header::HeaderValue::from_static("no-store"),
     );
-    if conn.http1() {
-        // The connection's clean end is what says the secret arrived.
-        h.insert(
-            hyper::header::CONNECTION,
-            hyper::header::HeaderValue::from_static("close"),
-        );
-    }
+    // The connection's clean end is what says the secret arrived (over
+    // HTTP/2 hyper leaves the header out and the connection sends GOAWAY).
+    h.insert(
+        hyper::header::CONNECTION,
+        hyper::header::HeaderValue::from_static("close"),
+    );
     r
 }
 

@@ -28,7 +28,6 @@ use hyper::server::conn::{http1, http2};
 use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::graceful::{GracefulShutdown, Watcher};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
 
@@ -170,8 +169,9 @@ async fn serve(
     tls: Option<tokio_rustls::TlsAcceptor>,
     connections: usize,
 ) -> Result<()> {
-    let graceful = GracefulShutdown::new();
+    // Each connection holds a slot; the drain waits until all are back.
     let slots = Arc::new(tokio::sync::Semaphore::new(connections));
+    let (stopping, stopped) = tokio::sync::watch::channel(false);
     let stop = stop_signal()?;
     tokio::pin!(stop);
     loop {
@@ -193,12 +193,17 @@ async fn serve(
         };
         let _ = stream.set_nodelay(true);
         let state = state.clone();
-        let watcher = graceful.watcher();
+        let stopped = stopped.clone();
         let tls = tls.clone();
         tokio::spawn(async move {
             let _slot = slot;
+            let stream = secret::Counted::new(stream);
+            let written = stream.counter();
             match tls {
-                None => connection(state, TokioIo::new(stream), peer, false, watcher).await,
+                None => {
+                    let io = TokioIo::new(stream);
+                    connection(state, io, peer, false, written, stopped).await;
+                }
                 Some(tls) => {
                     let Ok(Ok(stream)) =
                         tokio::time::timeout(REQUEST_TIME, tls.accept(stream)).await
@@ -206,14 +211,16 @@ async fn serve(
                         return;
                     };
                     let h2 = stream.get_ref().1.alpn_protocol() == Some(b"h2");
-                    connection(state, TokioIo::new(stream), peer, h2, watcher).await;
+                    connection(state, TokioIo::new(stream), peer, h2, written, stopped).await;
                 }
             }
         });
     }
     drop(listener);
     access::note("stopping: finishing the requests in flight");
-    if tokio::time::timeout(DRAIN, graceful.shutdown())
+    let _ = stopping.send(true);
+    let all = u32::try_from(connections).unwrap_or(u32::MAX);
+    if tokio::time::timeout(DRAIN, slots.acquire_many(all))
         .await
         .is_err()
     {
@@ -222,29 +229,42 @@ async fn serve(
     Ok(())
 }
 
-/// Serves one connection; at its end the secrets it sent are settled.
+/// Serves one connection. It closes gracefully (the requests under way
+/// finished, then the connection ended) when the server stops, and right
+/// after a response that carries a new secret, which then must have been
+/// written whole within [`REQUEST_TIME`] or its token is revoked (see
+/// `secret`).
 async fn connection<I>(
     state: Arc<State>,
     io: TokioIo<I>,
     peer: SocketAddr,
     h2: bool,
-    watcher: Watcher,
+    written: Arc<std::sync::atomic::AtomicU64>,
+    mut stopped: tokio::sync::watch::Receiver<bool>,
 ) where
     I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    let conn = secret::Connection::new(!h2);
+    let conn = secret::Connection::new(written);
     let svc = {
         let conn = conn.clone();
         service_fn(move |req: Request<Incoming>| {
             routes::handle(state.clone(), conn.clone(), peer, req)
         })
     };
-    let clean = if h2 {
+    if h2 {
         let mut b = http2::Builder::new(TokioExecutor::new());
         b.timer(TokioTimer::new())
             .max_header_list_size(MAX_HEADERS as u32)
             .max_concurrent_streams(256);
-        watcher.watch(b.serve_connection(io, svc)).await.is_ok()
+        let served = b.serve_connection(io, svc);
+        tokio::pin!(served);
+        until_closed(
+            served,
+            |c| c.as_mut().graceful_shutdown(),
+            &conn,
+            &mut stopped,
+        )
+        .await;
     } else {
         let mut b = http1::Builder::new();
         // Counted from when the server waits for a request's first byte,
@@ -252,9 +272,47 @@ async fn connection<I>(
         b.timer(TokioTimer::new())
             .header_read_timeout(REQUEST_TIME)
             .max_header_size(MAX_HEADERS);
-        watcher.watch(b.serve_connection(io, svc)).await.is_ok()
-    };
-    conn.ended(clean);
+        let served = b.serve_connection(io, svc);
+        tokio::pin!(served);
+        until_closed(
+            served,
+            |c| c.as_mut().graceful_shutdown(),
+            &conn,
+            &mut stopped,
+        )
+        .await;
+    }
+    conn.ended();
+}
+
+/// Drives a connection to its end.
+async fn until_closed<C, E>(
+    mut served: std::pin::Pin<&mut C>,
+    close: impl Fn(&mut std::pin::Pin<&mut C>),
+    conn: &secret::Connection,
+    stopped: &mut tokio::sync::watch::Receiver<bool>,
+) where
+    C: std::future::Future<Output = std::result::Result<(), E>>,
+{
+    let mut closing = false;
+    let mut deadline: Option<tokio::time::Instant> = None;
+    loop {
+        let wait_secret = !closing;
+        let until = deadline.unwrap_or_else(|| tokio::time::Instant::now() + DRAIN);
+        tokio::select! {
+            _ = served.as_mut() => return,
+            _ = stopped.changed(), if !closing => {
+                close(&mut served);
+                closing = true;
+            }
+            () = conn.secret_sent(), if wait_secret => {
+                close(&mut served);
+                closing = true;
+                deadline = Some(tokio::time::Instant::now() + REQUEST_TIME);
+            }
+            () = tokio::time::sleep_until(until), if deadline.is_some() => return,
+        }
+    }
 }
 
 /// Resolves at SIGTERM or SIGINT.

@@ -1,12 +1,15 @@
 //! A new secret on its way out over HTTP, exactly once: it lives in memory
 //! that is wiped when the response is done with it, and a guard revokes
 //! its token (`secret not delivered`, as on the command line) unless the
-//! response was written. Over HTTP/1.1 the response closes the connection,
-//! and the secret counts as delivered only when the connection ends
-//! without an error, that is when every byte reached the kernel; over
-//! HTTP/2 once the whole body was handed to the connection.
+//! response was written. A response with a secret closes its connection
+//! (HTTP/1.1: `Connection: close`; HTTP/2: GOAWAY, the other streams
+//! finished first), and the secret counts as delivered when, by the end of
+//! the connection and within the request time limit, the socket has taken
+//! the whole body; a client that stops reading (opens no HTTP/2 window),
+//! or leaves, has its token revoked.
 
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 
@@ -20,45 +23,28 @@ use crate::core::ops;
 use crate::time;
 
 /// Revokes its token when dropped, unless [`Undelivered::delivered`] was
-/// called first.
+/// called first, or when [`Undelivered::watch`]'s time runs out.
 pub struct Undelivered {
+    inner: Arc<Guarded>,
+    why: &'static str,
+}
+
+/// The token a guard is for; settled once, delivered or revoked.
+struct Guarded {
     id: TokenId,
     actor: String,
     pool: Pool,
-    why: &'static str,
-    armed: bool,
+    settled: AtomicBool,
 }
 
-impl Undelivered {
-    /// A guard over the token `id`, issued by `actor`.
-    pub fn new(id: TokenId, actor: &str, pool: Pool) -> Undelivered {
-        Undelivered {
-            id,
-            actor: actor.to_owned(),
-            pool,
-            why: "the client went away",
-            armed: true,
-        }
-    }
-
-    /// The secret reached its reader.
-    pub fn delivered(mut self) {
-        self.armed = false;
-    }
-
-    fn because(mut self, why: &'static str) -> Undelivered {
-        self.why = why;
-        self
-    }
-}
-
-impl Drop for Undelivered {
-    fn drop(&mut self) {
-        if !self.armed {
+impl Guarded {
+    fn settle(&self, delivered: bool, why: &str) {
+        if self.settled.swap(true, Ordering::SeqCst) || delivered {
             return;
         }
-        let (id, actor, why) = (self.id, std::mem::take(&mut self.actor), self.why);
+        let (id, actor) = (self.id, self.actor.clone());
         let detail = format!("secret not delivered: {why}");
+        let why = why.to_owned();
         let queued = self.pool.submit(move |store| {
             match ops::revoke(store, id, &actor, time::now(), Some(&detail)) {
                 Ok(_) => super::access::note(&format!(
@@ -71,45 +57,174 @@ impl Drop for Undelivered {
         });
         if let Err(e) = queued {
             super::access::note(&format!(
-                "the secret of token {id} was not delivered ({why}), and revoking it failed ({e}); revoke it by hand"
+                "the secret of token {id} was not delivered, and revoking it failed ({e}); revoke it by hand"
             ));
         }
     }
 }
 
+impl Undelivered {
+    /// A guard over the token `id`, issued by `actor`.
+    pub fn new(id: TokenId, actor: &str, pool: Pool) -> Undelivered {
+        Undelivered {
+            inner: Arc::new(Guarded {
+                id,
+                actor: actor.to_owned(),
+                pool,
+                settled: AtomicBool::new(false),
+            }),
+            why: "the client went away",
+        }
+    }
+
+    /// Revokes the token unless it is settled within `limit`, whatever
+    /// becomes of the response (a body never asked for, a client that
+    /// opens no HTTP/2 window).
+    pub fn watch(&self, limit: std::time::Duration) {
+        let inner = self.inner.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(limit).await;
+            inner.settle(false, "the response was not written in time");
+        });
+    }
+
+    /// The secret reached its reader.
+    pub fn delivered(self) {
+        self.inner.settle(true, "");
+    }
+
+    fn because(mut self, why: &'static str) -> Undelivered {
+        self.why = why;
+        self
+    }
+}
+
+impl Drop for Undelivered {
+    fn drop(&mut self) {
+        self.inner.settle(false, self.why);
+    }
+}
+
 /// What one connection knows about the secrets it sent.
 pub struct Connection {
-    /// HTTP/1.1: a secret counts as delivered only when the connection
-    /// ends cleanly.
-    http1: bool,
-    sent: Mutex<Vec<Undelivered>>,
+    /// Bytes the socket has taken so far (below TLS: what reached the
+    /// kernel).
+    written: Arc<AtomicU64>,
+    sent: Mutex<Vec<Sent>>,
+    handed: tokio::sync::Notify,
+}
+
+/// A secret handed to the connection, and how many bytes the socket must
+/// take after its response was made for the whole body to have gone out.
+struct Sent {
+    guard: Undelivered,
+    mark: u64,
+    need: u64,
 }
 
 impl Connection {
-    /// The state of a new connection.
-    pub fn new(http1: bool) -> Arc<Connection> {
+    /// The state of a new connection whose socket counts into `written`.
+    pub fn new(written: Arc<AtomicU64>) -> Arc<Connection> {
         Arc::new(Connection {
-            http1,
+            written,
             sent: Mutex::new(Vec::new()),
+            handed: tokio::sync::Notify::new(),
         })
     }
 
-    /// Whether it speaks HTTP/1.1.
-    pub fn http1(&self) -> bool {
-        self.http1
+    /// Resolves once a response has handed a secret to the connection.
+    pub async fn secret_sent(&self) {
+        self.handed.notified().await;
     }
 
-    /// The connection ended, cleanly or not: the secrets it sent were
-    /// delivered, or their tokens are revoked.
-    pub fn ended(&self, clean: bool) {
+    /// The connection ended: a secret whose whole body the socket took
+    /// after its response was made was delivered; any other's token is
+    /// revoked. (The count is never short of a delivered body, since its
+    /// header and framing come on top; it can only exceed a body cut off
+    /// by less than that framing, and the secret opens the body, so a cut
+    /// that short leaves the secret whole.)
+    pub fn ended(&self) {
+        let written = self.written.load(Ordering::SeqCst);
         let sent = std::mem::take(&mut *self.sent.lock().unwrap_or_else(PoisonError::into_inner));
-        for guard in sent {
-            if clean {
-                guard.delivered();
+        for s in sent {
+            if written.saturating_sub(s.mark) >= s.need {
+                s.guard.delivered();
             } else {
-                drop(guard.because("the connection failed before the response was written"));
+                drop(
+                    s.guard
+                        .because("the connection ended before the response was written"),
+                );
             }
         }
+    }
+}
+
+/// A socket that counts the bytes it takes.
+pub struct Counted<S> {
+    inner: S,
+    written: Arc<AtomicU64>,
+}
+
+impl<S> Counted<S> {
+    /// `inner`, counting into a new counter.
+    pub fn new(inner: S) -> Counted<S> {
+        Counted {
+            inner,
+            written: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    /// The counter.
+    pub fn counter(&self) -> Arc<AtomicU64> {
+        self.written.clone()
+    }
+}
+
+impl<S: tokio::io::AsyncRead + Unpin> tokio::io::AsyncRead for Counted<S> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl<S: tokio::io::AsyncWrite + Unpin> tokio::io::AsyncWrite for Counted<S> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        let r = Pin::new(&mut self.inner).poll_write(cx, buf);
+        if let Poll::Ready(Ok(n)) = r {
+            self.written.fetch_add(n as u64, Ordering::Relaxed);
+        }
+        r
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        let r = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
+        if let Poll::Ready(Ok(n)) = r {
+            self.written.fetch_add(n as u64, Ordering::Relaxed);
+        }
+        r
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
     }
 }
 
@@ -127,15 +242,19 @@ pub struct SecretBody {
     data: Option<Bytes>,
     guard: Option<Undelivered>,
     conn: Arc<Connection>,
+    /// What the socket had taken when the response was made.
+    mark: u64,
 }
 
 impl SecretBody {
     /// A body of `bytes` (the token JSON with its secret), guarded.
     pub fn new(bytes: Zeroizing<Vec<u8>>, guard: Undelivered, conn: Arc<Connection>) -> SecretBody {
+        let mark = conn.written.load(Ordering::SeqCst);
         SecretBody {
             data: Some(Bytes::from_owner(Wiped(bytes))),
             guard: Some(guard),
             conn,
+            mark,
         }
     }
 }
@@ -152,15 +271,19 @@ impl Body for SecretBody {
             return Poll::Ready(None);
         };
         if let Some(guard) = self.guard.take() {
-            if self.conn.http1 {
-                self.conn
-                    .sent
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .push(guard);
-            } else {
-                guard.delivered();
-            }
+            let sent = Sent {
+                guard,
+                mark: self.mark,
+                need: data.len() as u64,
+            };
+            self.conn
+                .sent
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(sent);
+            // notify_one keeps the wake-up for a connection task that is
+            // not waiting yet.
+            self.conn.handed.notify_one();
         }
         Poll::Ready(Some(Ok(Frame::data(data))))
     }

@@ -50,10 +50,11 @@ pub fn offered(headers: &HeaderMap) -> Offered {
         let raw = v.as_bytes();
         // `Bearer <token>`, the scheme in any case (RFC 6750); another
         // scheme (Basic, meant for the upstream) presents no token.
-        if raw.len() > 7 && raw[..7].eq_ignore_ascii_case(b"bearer ") {
-            if !take(&raw[7..], &mut found) {
-                return Offered::Ambiguous;
-            }
+        if raw.len() > 7
+            && raw[..7].eq_ignore_ascii_case(b"bearer ")
+            && !take(&raw[7..], &mut found)
+        {
+            return Offered::Ambiguous;
         }
     }
     if values > 1 {
