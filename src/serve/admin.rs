@@ -248,6 +248,8 @@ pub async fn create(
             Ok((token, secret, guard))
         })
         .await?;
+    // --replace may have revoked others.
+    state.lookup.forget();
     Ok(deliver(StatusCode::CREATED, issued, conn))
 }
 
@@ -342,6 +344,7 @@ pub async fn edit(
         .pool
         .run(move |store| ops::edit(store, id, &asked, &actor, time::now()))
         .await?;
+    state.lookup.forget();
     let (Change::Done(t) | Change::Already(t)) = change;
     Ok(token_response(&t))
 }
@@ -357,6 +360,7 @@ pub async fn revoke(
         .pool
         .run(move |store| ops::revoke(store, id, &actor, time::now(), None))
         .await?;
+    state.lookup.forget();
     let mut r = Response::new(http::full(Vec::new()));
     *r.status_mut() = StatusCode::NO_CONTENT;
     Ok(r)
@@ -414,6 +418,7 @@ pub async fn reset(
             Ok((token, secret, guard))
         })
         .await?;
+    state.lookup.forget();
     Ok(deliver(StatusCode::OK, issued, conn))
 }
 
@@ -429,6 +434,7 @@ pub async fn switch(
         .pool
         .run(move |store| ops::set_disabled(store, id, disabled, &actor, time::now()))
         .await?;
+    state.lookup.forget();
     let (Change::Done(t) | Change::Already(t)) = change;
     Ok(token_response(&t))
 }

@@ -70,6 +70,19 @@ impl Lookup {
     }
 }
 
+impl Lookup {
+    /// Forgets every answer kept: this server just changed a token, and
+    /// its next request must see the change (others' changes are seen
+    /// within [`FRESH`]).
+    pub fn forget(&self) {
+        if let Lookup::Cached(cache) = self {
+            for shard in &cache.shards {
+                shard.lock().unwrap_or_else(PoisonError::into_inner).clear();
+            }
+        }
+    }
+}
+
 fn one(store: &mut dyn crate::store::Store, hash: TokenHash) -> Result<Option<Found>> {
     let mut found = Vec::with_capacity(1);
     store.lookup(std::slice::from_ref(&hash), &mut found)?;

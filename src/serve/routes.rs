@@ -60,6 +60,10 @@ impl Route {
             "/v1/policy" => return Route::Policy,
             _ => {}
         }
+        // Envoy's ext_authz appends the client's path to its path_prefix.
+        if path.starts_with("/auth/") {
+            return Route::Auth;
+        }
         let Some(rest) = path.strip_prefix("/v1/tokens/") else {
             return Route::Unknown;
         };
@@ -169,7 +173,9 @@ async fn answer(
         return Err(ApiError::no_route());
     }
     let method = req.method().clone();
-    if !methods.contains(&method) {
+    // A proxy asks /auth with the method of the request it checks (Envoy
+    // does): any method is the same question.
+    if !methods.contains(&method) && route != Route::Auth {
         let allow: Vec<&str> = methods.iter().map(Method::as_str).collect();
         return Err(ApiError::new(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -246,7 +252,9 @@ mod tests {
         assert_eq!(Route::of("/v1/tokens/x/disable"), Route::Disable(None));
         assert_eq!(Route::of("/v1/tokens/42/other"), Route::Unknown);
         assert_eq!(Route::of("/v1/tokens/"), Route::Token(None));
-        assert_eq!(Route::of("/auth/"), Route::Unknown);
+        assert_eq!(Route::of("/auth/"), Route::Auth);
+        assert_eq!(Route::of("/auth/api/items"), Route::Auth);
+        assert_eq!(Route::of("/authx"), Route::Unknown);
         assert_eq!(Route::of("/"), Route::Unknown);
     }
 }

@@ -186,6 +186,16 @@ pub async fn auth(
             _ => {}
         }
     }
+    // Envoy cannot put a query on its check; it adds headers instead.
+    for v in headers.get_all("x-token-require-scope") {
+        let v = v
+            .to_str()
+            .map_err(|_| ApiError::invalid("X-Token-Require-Scope: not a list of scopes"))?;
+        for scope in v.split([' ', ',']).filter(|s| !s.is_empty()) {
+            validate::scope(scope).map_err(|e| ApiError::invalid(format!("scope: {e}")))?;
+            scopes.push(scope.to_owned());
+        }
+    }
     let required = scopes.join(" ");
     let verdict = state
         .verify(offered(headers), scopes, owner)

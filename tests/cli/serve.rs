@@ -107,6 +107,24 @@ fn auth_answers_a_proxy_with_200_401_and_403() {
     let forged = format!("{}x", &token[..token.len() - 1]);
     invalid(s.req("GET", "/auth").bearer(&forged).send(), "malformed");
 
+    // Envoy asks with the client's method and path under /auth/, and its
+    // scopes in a header.
+    s.req("PUT", "/auth/api/items?page=2")
+        .bearer(&token)
+        .send()
+        .status(200);
+    let r = s
+        .req("DELETE", "/auth/x")
+        .bearer(&token)
+        .header("X-Token-Require-Scope", "read admin")
+        .send()
+        .status(403);
+    assert_eq!(r.json()["reason"], "missing_scope");
+    s.req("GET", "/auth")
+        .bearer(&token)
+        .header("X-Token-Require-Scope", "deploy,read")
+        .send()
+        .status(200);
     // POST and HEAD too; HEAD has the headers and no body.
     s.req("POST", "/auth").bearer(&token).send().status(200);
     let r = s.req("HEAD", "/auth").bearer(&token).send().status(200);
@@ -116,6 +134,16 @@ fn auth_answers_a_proxy_with_200_401_and_403() {
     env.cmd(&["revoke", &id.to_string(), "--yes"])
         .run()
         .success();
+    // On PostgreSQL a change by another process shows within a second.
+    if env.is_postgres() {
+        let end = Instant::now() + Duration::from_secs(1);
+        while s.req("GET", "/auth").bearer(&token).send().status == 200 {
+            assert!(
+                Instant::now() < end,
+                "a revoked token still valid after a second"
+            );
+        }
+    }
     invalid(s.req("GET", "/auth").bearer(&token).send(), "revoked");
     // A bad query is the proxy's configuration at fault: not a verdict.
     s.req("GET", "/auth?scope=Not+A+Scope")
@@ -817,4 +845,72 @@ fn a_database_that_cannot_be_reached_is_503_and_not_ready() {
     s.req("GET", "/auth").bearer(&t).send().status(200);
     let stderr = s.stderr();
     assert!(!stderr.contains(&t), "{stderr}");
+}
+
+#[test]
+fn the_systemd_unit_serves_as_an_unprivileged_user() {
+    // The command line and database of contrib/systemd/tokenctl.service,
+    // run as a user of its own in a state directory only it may enter, as
+    // systemd would (User=, StateDirectory= mode 0700).
+    let Some(env) = Env::sqlite_only() else {
+        return;
+    };
+    let unit = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("contrib/systemd/tokenctl.service"),
+    )
+    .unwrap();
+    let value = |key: &str| {
+        unit.lines()
+            .find_map(|l| l.strip_prefix(key))
+            .unwrap_or_else(|| panic!("no {key} in the unit"))
+            .to_owned()
+    };
+    let exec = value("ExecStart=");
+    let mut words = exec.split_whitespace();
+    assert_eq!(words.next(), Some("/usr/local/bin/tokenctl"));
+    let mut args: Vec<String> = words.map(str::to_owned).collect();
+    assert_eq!(args[..2], ["serve", "--listen"]);
+    assert!(args[2].starts_with("127.0.0.1:"), "{exec}");
+    args[2] = "127.0.0.1:0".into();
+    let db_env = value("Environment=TOKENCTL_DB=");
+    assert_eq!(db_env, "/var/lib/tokenctl/tokens.db");
+    assert_eq!(value("User="), "tokenctl");
+    assert_eq!(value("StateDirectoryMode="), "0700");
+    assert_eq!(value("KillSignal="), "SIGTERM");
+
+    let (uid, gid) = crate::other_user();
+    let state = env.dir().join("state");
+    std::fs::create_dir(&state).unwrap();
+    std::os::unix::fs::chown(&state, Some(uid), Some(gid)).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&state, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let db = state.join("tokens.db");
+    let out = env
+        .bare(&["--json", "create", "--name", "admin", "--scope", "admin"])
+        .env("TOKENCTL_DB", &db)
+        .user(uid, gid)
+        .run()
+        .success();
+    let admin = out.json()["token"].as_str().unwrap().to_owned();
+    let words: Vec<&str> = args.iter().map(String::as_str).collect();
+    let s = Server::spawn(env.bare(&words).env("TOKENCTL_DB", &db).user(uid, gid));
+    let status = std::fs::read_to_string(format!("/proc/{}/status", s.pid())).unwrap();
+    let real = status
+        .lines()
+        .find(|l| l.starts_with("Uid:"))
+        .unwrap()
+        .to_owned();
+    assert!(
+        real.split_whitespace()
+            .skip(1)
+            .all(|u| u == uid.to_string()),
+        "{real}"
+    );
+    s.req("GET", "/v1/policy").bearer(&admin).send().status(200);
+    s.req("GET", "/auth?scope=admin")
+        .bearer(&admin)
+        .send()
+        .status(200);
+    let (code, stderr) = s.stop(15);
+    assert_eq!(code, Some(0), "{stderr}");
 }
