@@ -116,21 +116,11 @@ pub async fn list(state: &State, q: Option<&str>) -> Result<Response<Body>, ApiE
     let mut chunk = first;
     let pool = state.pool.clone();
     tokio::spawn(async move {
-        // The first element has no comma before it.
-        let mut opened = false;
+        let mut array = Array::default();
         loop {
-            let mut bytes = Vec::with_capacity(chunk.len() + 2);
-            if !opened {
-                bytes.push(b'[');
-                bytes.extend_from_slice(chunk.get(1..).unwrap_or_default());
-                opened = true;
-            } else {
-                bytes.extend_from_slice(&chunk);
-            }
-            if next.is_none() {
-                bytes.extend_from_slice(b"]\n");
-            }
-            if tx.send(Ok(bytes.into())).await.is_err() {
+            let bytes = array.chunk(&chunk, next.is_none());
+            // An empty frame would read as the end of a chunked body.
+            if !bytes.is_empty() && tx.send(Ok(bytes.into())).await.is_err() {
                 return;
             }
             let Some(after) = next else { return };
@@ -140,13 +130,8 @@ pub async fn list(state: &State, q: Option<&str>) -> Result<Response<Body>, ApiE
             };
             match pool.run(page(f)).await {
                 Ok((c, n)) => {
-                    // A page with nothing that passes the filter adds no
-                    // comma of its own.
                     chunk = c;
                     next = n;
-                    if chunk.is_empty() && next.is_some() {
-                        continue;
-                    }
                 }
                 Err(e) => {
                     super::access::note(&format!("a token list was cut short: {e}"));
@@ -164,6 +149,36 @@ pub async fn list(state: &State, q: Option<&str>) -> Result<Response<Body>, ApiE
         hyper::header::HeaderValue::from_static("application/json"),
     );
     Ok(r)
+}
+
+/// A JSON array sent in pieces, each page's elements as `,{...},{...}`.
+#[derive(Default)]
+struct Array {
+    opened: bool,
+    any: bool,
+}
+
+impl Array {
+    /// The bytes for one page; `last` closes the array.
+    fn chunk(&mut self, page: &[u8], last: bool) -> Vec<u8> {
+        let mut out = Vec::with_capacity(page.len() + 3);
+        if !self.opened {
+            out.push(b'[');
+            self.opened = true;
+        }
+        // The first element of the whole array has no comma before it.
+        match page.split_first() {
+            Some((_, rest)) if !self.any => {
+                out.extend_from_slice(rest);
+                self.any = true;
+            }
+            _ => out.extend_from_slice(page),
+        }
+        if last {
+            out.extend_from_slice(b"]\n");
+        }
+        out
+    }
 }
 
 /// Parses `null` as `Some(None)`, so a field may be cleared.
@@ -501,4 +516,26 @@ pub async fn policy(state: &State) -> Result<Response<Body>, ApiError> {
 /// Parses the id of a path.
 pub fn path_id(s: &str) -> Option<TokenId> {
     s.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Array;
+
+    fn joined(pages: &[&str]) -> String {
+        let mut a = Array::default();
+        let mut out = Vec::new();
+        for (i, p) in pages.iter().enumerate() {
+            out.extend(a.chunk(p.as_bytes(), i + 1 == pages.len()));
+        }
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn pages_make_one_array_whichever_are_empty() {
+        assert_eq!(joined(&[""]), "[]\n");
+        assert_eq!(joined(&[",1,2"]), "[1,2]\n");
+        assert_eq!(joined(&["", "", ",1", "", ",2,3", ""]), "[1,2,3]\n");
+        assert_eq!(joined(&[",1", ",2"]), "[1,2]\n");
+    }
 }
