@@ -185,9 +185,49 @@ impl FromStr for Timestamp {
 
 /// RFC 3339 in UTC with whole seconds and `Z`, as JSON shows times.
 pub fn rfc3339(t: Epoch) -> String {
-    DateTime::<Utc>::from_timestamp(t, 0)
-        .map(|d| d.to_rfc3339_opts(SecondsFormat::Secs, true))
-        .unwrap_or_else(|| t.to_string())
+    if !(MIN_EPOCH..=MAX_EPOCH).contains(&t) {
+        return DateTime::<Utc>::from_timestamp(t, 0)
+            .map(|d| d.to_rfc3339_opts(SecondsFormat::Secs, true))
+            .unwrap_or_else(|| t.to_string());
+    }
+    // Years 0000-9999 by hand: every verdict and token object carries a
+    // few of these, and chrono's formatter costs several times as much.
+    let (days, secs) = (t.div_euclid(86_400), t.rem_euclid(86_400));
+    let (y, m, d) = civil_from_days(days);
+    let mut out = String::with_capacity(20);
+    let two = |out: &mut String, n: i64| {
+        out.push(char::from(b'0' + (n / 10) as u8));
+        out.push(char::from(b'0' + (n % 10) as u8));
+    };
+    two(&mut out, y / 100);
+    two(&mut out, y % 100);
+    out.push('-');
+    two(&mut out, m);
+    out.push('-');
+    two(&mut out, d);
+    out.push('T');
+    two(&mut out, secs / 3600);
+    out.push(':');
+    two(&mut out, secs / 60 % 60);
+    out.push(':');
+    two(&mut out, secs % 60);
+    out.push('Z');
+    out
+}
+
+/// The proleptic Gregorian date of a day count from 1970-01-01 (Howard
+/// Hinnant's `civil_from_days`).
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
 }
 
 /// A person's view of a time relative to now: `in 179 days`, `3 hours
@@ -225,6 +265,29 @@ impl fmt::Display for Span {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn rfc3339_by_hand_is_chronos() {
+        let chrono = |t: Epoch| {
+            DateTime::<Utc>::from_timestamp(t, 0)
+                .unwrap()
+                .to_rfc3339_opts(SecondsFormat::Secs, true)
+        };
+        let mut t = MIN_EPOCH;
+        // Every day boundary's neighbourhood over the whole range, in steps
+        // that visit every month, leap days and centuries.
+        while t <= MAX_EPOCH {
+            for probe in [t, t + 1, t + 86_399] {
+                if probe <= MAX_EPOCH {
+                    assert_eq!(rfc3339(probe), chrono(probe), "{probe}");
+                }
+            }
+            t += 86_400 * 7 + 3_601;
+        }
+        for probe in [0, -1, 951_782_400, 4_107_456_000, MIN_EPOCH, MAX_EPOCH] {
+            assert_eq!(rfc3339(probe), chrono(probe), "{probe}");
+        }
+    }
+
     use super::*;
 
     #[test]

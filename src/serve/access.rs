@@ -85,20 +85,49 @@ pub struct Request<'a> {
     pub peer: SocketAddr,
 }
 
+/// A request thread's lines gather here, and go to the writer when there
+/// are this many bytes or the thread has nothing else to do.
+const LOCAL: usize = 16 * 1024;
+
+thread_local! {
+    static LINES: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// One access line: time, method, path, status, duration, token id, client.
 /// The path is escaped and masked: a client may put anything in it.
 pub fn request(r: &Request<'_>) {
-    let token = r.token.map(|id| format!(" token={id}")).unwrap_or_default();
-    let line = format!(
-        "{} {} {} {} {:.3}ms{token} from={}\n",
-        crate::time::rfc3339(crate::time::now()),
+    use std::fmt::Write as _;
+    let mut line = String::with_capacity(128);
+    line.push_str(&crate::time::rfc3339(crate::time::now()));
+    let _ = write!(
+        line,
+        " {} {} {} {:.3}ms",
         crate::text::escape(r.method),
         crate::text::escape(&crate::text::redact(r.path)),
         r.status,
         r.took.as_secs_f64() * 1000.0,
-        r.peer
     );
-    send(line.as_bytes(), false);
+    if let Some(id) = r.token {
+        let _ = write!(line, " token={id}");
+    }
+    let _ = writeln!(line, " from={}", r.peer);
+    let full = LINES.with(|l| {
+        let mut l = l.borrow_mut();
+        l.extend_from_slice(line.as_bytes());
+        l.len() >= LOCAL
+    });
+    if full {
+        flush_thread();
+    }
+}
+
+/// Hands this thread's gathered lines to the writer; the server calls it
+/// whenever a request thread is about to wait for work, and as it ends.
+pub fn flush_thread() {
+    let lines = LINES.with(|l| std::mem::take(&mut *l.borrow_mut()));
+    if !lines.is_empty() {
+        send(&lines, false);
+    }
 }
 
 fn send(line: &[u8], now: bool) {

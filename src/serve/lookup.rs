@@ -1,15 +1,28 @@
-//! How `serve` finds a presented token. SQLite answers from memory in
-//! microseconds and never makes a reader wait for a writer, so each tokio
-//! thread reads through a connection of its own, with no hand-over. On
-//! PostgreSQL every lookup crosses the network to a store thread; in front
-//! of them, what a lookup found is reused for at most [`FRESH`], counted
-//! from before the query was sent, so a change committed anywhere is seen
-//! by every request that starts [`FRESH`] after it (SPEC §9: within one
-//! second). A token that was not found is never kept: a new token works at
-//! once, and random tokens cannot fill the memory.
+//! How `serve` finds a presented token, and what it may reuse.
+//!
+//! What a lookup found is kept, by hash, with a stamp saying when it is
+//! still exactly what a fresh lookup would find:
+//!
+//! - SQLite: the WAL-index header in the `-shm` file, read (one `pread`)
+//!   before the lookup. Every commit, by any process, rewrites that header
+//!   before it returns (SQLite's own readers decide the same way whether
+//!   their page cache is still good, <https://www.sqlite.org/walformat.html>),
+//!   so while it reads the same, nothing has changed: every request that
+//!   starts after a commit sees it. The lookups run on the request's own
+//!   thread, through a connection of its own (SQLite never makes a reader
+//!   wait for a writer). Without a readable `-shm` nothing is kept.
+//! - PostgreSQL: the time the query was sent; an answer is reused for less
+//!   than [`FRESH`], so a change committed anywhere is seen within it
+//!   (SPEC §9: within one second). Lookups cross the network on a store
+//!   thread.
+//!
+//! A token that was not found is never kept: a new token works at once,
+//! and random tokens cannot fill the memory. A change this server makes
+//! forgets everything kept.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::fs::File;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -25,13 +38,36 @@ pub const FRESH: Duration = Duration::from_millis(500);
 const SHARDS: usize = 16;
 /// Tokens kept per shard at most.
 const PER_SHARD: usize = 4096;
+/// A WAL-index header, as SQLite lays it out at the start of `-shm`.
+const HEADER: usize = 48;
+
+/// When a kept answer is still good.
+#[derive(Clone, PartialEq, Eq)]
+enum Stamp {
+    /// While the WAL-index header reads like this.
+    Wal([u8; HEADER]),
+    /// Until [`FRESH`] after this.
+    At(Instant),
+}
 
 /// Where lookups go.
 pub enum Lookup {
     /// SQLite, on the request's own thread.
-    Local(Target),
-    /// PostgreSQL, through the store threads and the short cache.
-    Cached(Cache),
+    Local {
+        /// The database.
+        target: Target,
+        /// Its `-shm` file, if it could be opened.
+        shm: Option<File>,
+        /// A connection held open as long as the server runs, never used:
+        /// while one is open SQLite keeps the `-shm` file (the last
+        /// connection to close deletes it, and a new one would be another
+        /// file than the one read here).
+        _anchor: Option<Mutex<crate::store::sqlite::SqliteStore>>,
+        /// What lookups found.
+        cache: Cache,
+    },
+    /// PostgreSQL, through the store threads.
+    Remote(Cache),
 }
 
 thread_local! {
@@ -39,48 +75,92 @@ thread_local! {
 }
 
 impl Lookup {
-    /// The way to look up tokens of `target`.
+    /// The way to look up tokens of `target`. For SQLite, call it once the
+    /// database is open, so that its `-shm` file exists.
     pub fn for_target(target: &Target) -> Lookup {
         match target {
-            Target::Sqlite(_) => Lookup::Local(target.clone()),
-            Target::Postgres(_) => Lookup::Cached(Cache::default()),
+            Target::Sqlite(path) => {
+                let anchor = crate::store::sqlite::SqliteStore::open_existing(path).ok();
+                let shm = anchor.as_ref().and_then(|_| shm_of(path));
+                Lookup::Local {
+                    target: target.clone(),
+                    shm,
+                    _anchor: anchor.map(Mutex::new),
+                    cache: Cache::default(),
+                }
+            }
+            Target::Postgres(_) => Lookup::Remote(Cache::default()),
         }
     }
 
     /// The token whose current or replaced secret has this hash.
     pub async fn find(&self, pool: &Pool, hash: TokenHash) -> Result<Option<Found>> {
         match self {
-            Lookup::Local(target) => LOCAL.with(|cell| {
-                let mut cell = cell.borrow_mut();
-                let slot = cell.get_or_insert_with(|| Slot::new(target.clone()));
-                slot.run(|store| one(store, hash))
-            }),
-            Lookup::Cached(cache) => {
+            Lookup::Local {
+                target, shm, cache, ..
+            } => {
+                let stamp = shm.as_ref().and_then(wal_header).map(Stamp::Wal);
+                if let Some(s) = &stamp {
+                    if let Some(found) = cache.get(&hash, |kept| kept == s) {
+                        return Ok(Some(found));
+                    }
+                }
+                let found = LOCAL.with(|cell| {
+                    let mut cell = cell.borrow_mut();
+                    let slot = cell.get_or_insert_with(|| Slot::new(target.clone()));
+                    slot.run(|store| one(store, hash))
+                })?;
+                if let (Some(s), Some(f)) = (stamp, &found) {
+                    cache.put(hash, f.clone(), s);
+                }
+                Ok(found)
+            }
+            Lookup::Remote(cache) => {
                 let now = Instant::now();
-                if let Some(found) = cache.get(&hash, now) {
+                let fresh = |kept: &Stamp| matches!(kept, Stamp::At(at) if now.saturating_duration_since(*at) < FRESH);
+                if let Some(found) = cache.get(&hash, fresh) {
                     return Ok(Some(found));
                 }
                 let found = pool.run(move |store| one(store, hash)).await?;
                 if let Some(f) = &found {
-                    cache.put(hash, f.clone(), now);
+                    cache.put(hash, f.clone(), Stamp::At(now));
                 }
                 Ok(found)
             }
         }
     }
-}
 
-impl Lookup {
     /// Forgets every answer kept: this server just changed a token, and
-    /// its next request must see the change (others' changes are seen
-    /// within [`FRESH`]).
+    /// its next request must see the change at once.
     pub fn forget(&self) {
-        if let Lookup::Cached(cache) = self {
-            for shard in &cache.shards {
-                shard.lock().unwrap_or_else(PoisonError::into_inner).clear();
-            }
+        let (Lookup::Local { cache, .. } | Lookup::Remote(cache)) = self;
+        for shard in &cache.shards {
+            shard.lock().unwrap_or_else(PoisonError::into_inner).clear();
         }
     }
+}
+
+/// The `-shm` file of the database at `path` (next to the file a symbolic
+/// link names, where SQLite keeps it).
+fn shm_of(path: &std::path::Path) -> Option<File> {
+    let real = std::fs::canonicalize(path).ok()?;
+    let mut name = real.into_os_string();
+    name.push("-shm");
+    File::open(name).ok()
+}
+
+/// The WAL-index header, when both of its copies read alike and it is
+/// initialised; `None` (keep nothing, trust nothing kept) otherwise, as
+/// while a writer is rewriting it.
+fn wal_header(shm: &File) -> Option<[u8; HEADER]> {
+    let mut buf = [0u8; 2 * HEADER];
+    let n = rustix::io::pread(shm, &mut buf, 0).ok()?;
+    let (first, second) = buf.split_at(HEADER);
+    // isInit, the thirteenth byte, is 1 once the header is valid.
+    if n < buf.len() || first != second || first[12] != 1 {
+        return None;
+    }
+    first.try_into().ok()
 }
 
 fn one(store: &mut dyn crate::store::Store, hash: TokenHash) -> Result<Option<Found>> {
@@ -89,9 +169,11 @@ fn one(store: &mut dyn crate::store::Store, hash: TokenHash) -> Result<Option<Fo
     Ok(found.pop().flatten())
 }
 
-/// What recent lookups found, by hash, with when each was asked.
+type Shard = HashMap<TokenHash, (Found, Stamp)>;
+
+/// What recent lookups found, by hash, with their stamps.
 pub struct Cache {
-    shards: Vec<Mutex<HashMap<TokenHash, (Found, Instant)>>>,
+    shards: Vec<Mutex<Shard>>,
 }
 
 impl Default for Cache {
@@ -103,32 +185,34 @@ impl Default for Cache {
 }
 
 impl Cache {
-    fn shard(
-        &self,
-        hash: &TokenHash,
-    ) -> std::sync::MutexGuard<'_, HashMap<TokenHash, (Found, Instant)>> {
+    fn shard(&self, hash: &TokenHash) -> std::sync::MutexGuard<'_, Shard> {
         self.shards[usize::from(hash[0]) % SHARDS]
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// What a lookup asked less than [`FRESH`] before `now` found.
-    pub fn get(&self, hash: &TokenHash, now: Instant) -> Option<Found> {
+    /// What was found for `hash`, if its stamp says it is still good.
+    fn get(&self, hash: &TokenHash, good: impl Fn(&Stamp) -> bool) -> Option<Found> {
         let shard = self.shard(hash);
-        let (found, asked) = shard.get(hash)?;
-        (now.saturating_duration_since(*asked) < FRESH).then(|| found.clone())
+        let (found, stamp) = shard.get(hash)?;
+        good(stamp).then(|| found.clone())
     }
 
-    /// Keeps what a lookup asked at `asked` found.
-    pub fn put(&self, hash: TokenHash, found: Found, asked: Instant) {
+    /// Keeps what a lookup found; a full shard first drops what is stale
+    /// (PostgreSQL's old answers; SQLite's of another header), and takes
+    /// nothing more if that frees no room.
+    fn put(&self, hash: TokenHash, found: Found, stamp: Stamp) {
         let mut shard = self.shard(&hash);
         if shard.len() >= PER_SHARD {
-            shard.retain(|_, (_, at)| asked.saturating_duration_since(*at) < FRESH);
+            shard.retain(|_, (_, kept)| match (&*kept, &stamp) {
+                (Stamp::At(at), Stamp::At(now)) => now.saturating_duration_since(*at) < FRESH,
+                (kept, now) => kept == now,
+            });
             if shard.len() >= PER_SHARD {
                 return;
             }
         }
-        shard.insert(hash, (found, asked));
+        shard.insert(hash, (found, stamp));
     }
 }
 
@@ -160,37 +244,60 @@ mod tests {
     }
 
     #[test]
-    fn an_answer_is_reused_for_less_than_fresh_from_when_it_was_asked() {
+    fn an_answer_is_good_while_its_stamp_says_so() {
         let c = Cache::default();
         let t0 = Instant::now();
-        c.put([1; 32], found(1), t0);
+        c.put([1; 32], found(1), Stamp::At(t0));
+        let fresh_at =
+            |now: Instant| move |s: &Stamp| matches!(s, Stamp::At(at) if now - *at < FRESH);
         assert!(
-            c.get(&[1; 32], t0 + FRESH - Duration::from_millis(1))
+            c.get(&[1; 32], fresh_at(t0 + FRESH - Duration::from_millis(1)))
                 .is_some()
         );
-        assert!(c.get(&[1; 32], t0 + FRESH).is_none());
-        assert!(c.get(&[2; 32], t0).is_none());
+        assert!(c.get(&[1; 32], fresh_at(t0 + FRESH)).is_none());
+        assert!(c.get(&[2; 32], fresh_at(t0)).is_none());
+        let header = Stamp::Wal([7; HEADER]);
+        c.put([3; 32], found(3), header.clone());
+        assert!(c.get(&[3; 32], |s| *s == header).is_some());
+        assert!(c.get(&[3; 32], |s| *s == Stamp::Wal([8; HEADER])).is_none());
     }
 
     #[test]
     fn a_full_shard_drops_stale_answers_and_never_grows_past_its_bound() {
         let c = Cache::default();
         let t0 = Instant::now();
-        for i in 0..PER_SHARD + 10 {
+        let key = |i: usize| {
             let mut h = [0u8; 32];
             h[1..9].copy_from_slice(&(i as u64).to_le_bytes());
-            c.put(h, found(1), t0);
+            h
+        };
+        for i in 0..PER_SHARD + 10 {
+            c.put(key(i), found(1), Stamp::At(t0));
         }
         assert_eq!(c.shards[0].lock().unwrap().len(), PER_SHARD);
-        let later = t0 + FRESH;
-        c.put(
-            [
-                0, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9,
-                9, 9, 9, 9,
-            ],
-            found(2),
-            later,
-        );
+        c.put(key(1 << 40), found(2), Stamp::At(t0 + FRESH));
         assert_eq!(c.shards[0].lock().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_header_is_trusted_only_when_both_copies_agree_and_it_is_initialised() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x-shm");
+        let write = |bytes: &[u8]| {
+            std::fs::write(&path, bytes).unwrap();
+            File::open(&path).unwrap()
+        };
+        let mut h = [5u8; HEADER];
+        h[12] = 1;
+        let good: Vec<u8> = [h, h].concat();
+        assert_eq!(wal_header(&write(&good)), Some(h));
+        let mut torn = good.clone();
+        torn[HEADER + 20] ^= 1;
+        assert_eq!(wal_header(&write(&torn)), None);
+        let mut uninit = good.clone();
+        uninit[12] = 0;
+        uninit[HEADER + 12] = 0;
+        assert_eq!(wal_header(&write(&uninit)), None);
+        assert_eq!(wal_header(&write(&good[..50])), None);
     }
 }

@@ -25,6 +25,19 @@ struct ReasonLabel {
     reason: &'static str,
 }
 
+/// What a request counts.
+enum Seen {
+    Request(&'static str, u16, f64),
+    Verdict(&'static str),
+}
+
+/// Requests a thread gathers at most before it counts them.
+const BATCH: usize = 256;
+
+thread_local! {
+    static SEEN: std::cell::RefCell<Vec<Seen>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// Every metric, registered once.
 pub struct Metrics {
     registry: Registry,
@@ -71,18 +84,46 @@ impl Metrics {
 
     /// Counts one answered request.
     pub fn request(&self, route: &'static str, status: u16, seconds: f64) {
-        self.requests
-            .get_or_create(&RouteStatus { route, status })
-            .inc();
-        self.durations
-            .get_or_create(&RouteOnly { route })
-            .observe(seconds);
+        self.note(Seen::Request(route, status, seconds));
     }
 
     /// Counts one verdict.
     pub fn verdict(&self, v: &Verdict) {
-        let reason = v.reason.map_or("valid", |r| r.as_str());
-        self.verdicts.get_or_create(&ReasonLabel { reason }).inc();
+        self.note(Seen::Verdict(v.reason.map_or("valid", |r| r.as_str())));
+    }
+
+    /// Gathers what a request thread saw, and counts it in a batch: the
+    /// shared metrics are locked once per batch, not per request.
+    fn note(&self, seen: Seen) {
+        let full = SEEN.with(|s| {
+            let mut s = s.borrow_mut();
+            s.push(seen);
+            s.len() >= BATCH
+        });
+        if full {
+            self.flush_thread();
+        }
+    }
+
+    /// Counts what this thread gathered; the server calls it whenever a
+    /// request thread is about to wait for work, and as it ends.
+    pub fn flush_thread(&self) {
+        let seen = SEEN.with(|s| std::mem::take(&mut *s.borrow_mut()));
+        for s in seen {
+            match s {
+                Seen::Request(route, status, seconds) => {
+                    self.requests
+                        .get_or_create(&RouteStatus { route, status })
+                        .inc();
+                    self.durations
+                        .get_or_create(&RouteOnly { route })
+                        .observe(seconds);
+                }
+                Seen::Verdict(reason) => {
+                    self.verdicts.get_or_create(&ReasonLabel { reason }).inc();
+                }
+            }
+        }
     }
 
     /// The text exposition format.

@@ -100,11 +100,6 @@ pub fn run(config: Config) -> Result<()> {
     let listener = bind(config.listen)?;
     let metrics_listener = config.metrics_listen.map(bind).transpose()?;
     let connections = raise_fd_limit();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(cores)
-        .enable_all()
-        .build()
-        .map_err(|e| runtime(format!("cannot start the server's threads ({e})")))?;
     access::start();
     let state = Arc::new(State {
         pool,
@@ -113,6 +108,23 @@ pub fn run(config: Config) -> Result<()> {
         metrics: metrics::Metrics::new(),
         limiter: limiter::Limiter::default(),
     });
+    // A request thread counts and logs in batches, handed on whenever it
+    // is about to wait for work, so nothing waits longer than the next
+    // lull, and at its end.
+    let flush = {
+        let state = state.clone();
+        move || {
+            state.metrics.flush_thread();
+            access::flush_thread();
+        }
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(cores)
+        .enable_all()
+        .on_thread_park(flush.clone())
+        .on_thread_stop(flush)
+        .build()
+        .map_err(|e| runtime(format!("cannot start the server's threads ({e})")))?;
     let scheme = if acceptor.is_some() { "https" } else { "http" };
     let served = rt.block_on(async {
         let listener =

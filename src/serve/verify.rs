@@ -6,7 +6,7 @@
 use std::net::IpAddr;
 use std::time::Instant;
 
-use hyper::header::{HeaderMap, HeaderName, HeaderValue, WWW_AUTHENTICATE};
+use hyper::header::{HeaderMap, HeaderName, HeaderValue};
 use hyper::{Response, StatusCode};
 use serde::Deserialize;
 use zeroize::Zeroizing;
@@ -225,24 +225,17 @@ pub async fn auth(
         }
         (Some(Reason::MissingScope), _) => set(
             h,
-            WWW_AUTHENTICATE.as_str(),
+            "www-authenticate",
             &format!("Bearer error=\"insufficient_scope\", scope=\"{required}\""),
         ),
-        _ => set(
-            h,
-            WWW_AUTHENTICATE.as_str(),
-            "Bearer error=\"invalid_token\"",
-        ),
+        _ => set(h, "www-authenticate", "Bearer error=\"invalid_token\""),
     }
     Ok(r)
 }
 
-fn set(h: &mut HeaderMap, name: &str, value: &str) {
-    if let (Ok(n), Ok(v)) = (
-        HeaderName::from_bytes(name.as_bytes()),
-        HeaderValue::from_str(value),
-    ) {
-        h.insert(n, v);
+fn set(h: &mut HeaderMap, name: &'static str, value: &str) {
+    if let Ok(v) = HeaderValue::from_str(value) {
+        h.insert(HeaderName::from_static(name), v);
     }
 }
 
