@@ -62,7 +62,7 @@ pub enum Lookup {
         /// while one is open SQLite keeps the `-shm` file (the last
         /// connection to close deletes it, and a new one would be another
         /// file than the one read here).
-        _anchor: Option<Mutex<crate::store::sqlite::SqliteStore>>,
+        _anchor: Option<Box<Mutex<crate::store::sqlite::SqliteStore>>>,
         /// What lookups found.
         cache: Cache,
     },
@@ -85,7 +85,7 @@ impl Lookup {
                 Lookup::Local {
                     target: target.clone(),
                     shm,
-                    _anchor: anchor.map(Mutex::new),
+                    _anchor: anchor.map(|a| Box::new(Mutex::new(a))),
                     cache: Cache::default(),
                 }
             }
@@ -99,6 +99,7 @@ impl Lookup {
             Lookup::Local {
                 target, shm, cache, ..
             } => {
+                let asked_in = cache.generation();
                 let stamp = shm.as_ref().and_then(wal_header).map(Stamp::Wal);
                 if let Some(s) = &stamp {
                     if let Some(found) = cache.get(&hash, |kept| kept == s) {
@@ -111,19 +112,34 @@ impl Lookup {
                     slot.run(|store| one(store, hash))
                 })?;
                 if let (Some(s), Some(f)) = (stamp, &found) {
-                    cache.put(hash, f.clone(), s);
+                    cache.put(hash, f.clone(), s, asked_in);
                 }
                 Ok(found)
             }
             Lookup::Remote(cache) => {
+                let asked_in = cache.generation();
                 let now = Instant::now();
                 let fresh = |kept: &Stamp| matches!(kept, Stamp::At(at) if now.saturating_duration_since(*at) < FRESH);
                 if let Some(found) = cache.get(&hash, fresh) {
+                    // Past half its life an answer in use is asked again in
+                    // the background, so a busy token is never looked up
+                    // while a request waits.
+                    if cache.claim_refresh(&hash, now) {
+                        let (cache, pool) = (cache.clone(), pool.clone());
+                        tokio::spawn(async move {
+                            match pool.run(move |store| one(store, hash)).await {
+                                Ok(Some(f)) => cache.put(hash, f, Stamp::At(now), asked_in),
+                                Ok(None) => cache.remove(&hash),
+                                // The next request past the answer's life asks itself.
+                                Err(_) => cache.unclaim(&hash),
+                            }
+                        });
+                    }
                     return Ok(Some(found));
                 }
                 let found = pool.run(move |store| one(store, hash)).await?;
                 if let Some(f) = &found {
-                    cache.put(hash, f.clone(), Stamp::At(now));
+                    cache.put(hash, f.clone(), Stamp::At(now), asked_in);
                 }
                 Ok(found)
             }
@@ -134,7 +150,10 @@ impl Lookup {
     /// its next request must see the change at once.
     pub fn forget(&self) {
         let (Lookup::Local { cache, .. } | Lookup::Remote(cache)) = self;
-        for shard in &cache.shards {
+        cache
+            .generation
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        for shard in cache.shards.iter() {
             shard.lock().unwrap_or_else(PoisonError::into_inner).clear();
         }
     }
@@ -169,17 +188,28 @@ fn one(store: &mut dyn crate::store::Store, hash: TokenHash) -> Result<Option<Fo
     Ok(found.pop().flatten())
 }
 
-type Shard = HashMap<TokenHash, (Found, Stamp)>;
+/// What a lookup found, its stamp, and whether it is being asked again.
+struct Kept {
+    found: Found,
+    stamp: Stamp,
+    refreshing: bool,
+}
 
-/// What recent lookups found, by hash, with their stamps.
+type Shard = HashMap<TokenHash, Kept>;
+
+/// What recent lookups found, by hash, with their stamps; clones share it.
+#[derive(Clone)]
 pub struct Cache {
-    shards: Vec<Mutex<Shard>>,
+    shards: std::sync::Arc<[Mutex<Shard>]>,
+    /// Counts [`Lookup::forget`]s: an answer asked before one is not kept.
+    generation: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Default for Cache {
     fn default() -> Cache {
         Cache {
             shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
+            generation: Default::default(),
         }
     }
 }
@@ -194,17 +224,51 @@ impl Cache {
     /// What was found for `hash`, if its stamp says it is still good.
     fn get(&self, hash: &TokenHash, good: impl Fn(&Stamp) -> bool) -> Option<Found> {
         let shard = self.shard(hash);
-        let (found, stamp) = shard.get(hash)?;
-        good(stamp).then(|| found.clone())
+        let kept = shard.get(hash)?;
+        good(&kept.stamp).then(|| kept.found.clone())
+    }
+
+    /// Whether the caller is to ask `hash` again: its answer is past half
+    /// of [`FRESH`] at `now`, and nobody is asking yet.
+    fn claim_refresh(&self, hash: &TokenHash, now: Instant) -> bool {
+        let mut shard = self.shard(hash);
+        match shard.get_mut(hash) {
+            Some(k) if !k.refreshing => {
+                let old = matches!(k.stamp,
+                    Stamp::At(at) if now.saturating_duration_since(at) >= FRESH / 2);
+                k.refreshing = old;
+                old
+            }
+            _ => false,
+        }
+    }
+
+    /// Which forget the cache is at; taken before a lookup is asked.
+    fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    fn unclaim(&self, hash: &TokenHash) {
+        if let Some(k) = self.shard(hash).get_mut(hash) {
+            k.refreshing = false;
+        }
+    }
+
+    fn remove(&self, hash: &TokenHash) {
+        self.shard(hash).remove(hash);
     }
 
     /// Keeps what a lookup found; a full shard first drops what is stale
     /// (PostgreSQL's old answers; SQLite's of another header), and takes
     /// nothing more if that frees no room.
-    fn put(&self, hash: TokenHash, found: Found, stamp: Stamp) {
+    fn put(&self, hash: TokenHash, found: Found, stamp: Stamp, asked_in: u64) {
         let mut shard = self.shard(&hash);
+        // Under the shard's lock, so a forget cannot come between.
+        if self.generation() != asked_in {
+            return;
+        }
         if shard.len() >= PER_SHARD {
-            shard.retain(|_, (_, kept)| match (&*kept, &stamp) {
+            shard.retain(|_, k| match (&k.stamp, &stamp) {
                 (Stamp::At(at), Stamp::At(now)) => now.saturating_duration_since(*at) < FRESH,
                 (kept, now) => kept == now,
             });
@@ -212,7 +276,14 @@ impl Cache {
                 return;
             }
         }
-        shard.insert(hash, (found, stamp));
+        shard.insert(
+            hash,
+            Kept {
+                found,
+                stamp,
+                refreshing: false,
+            },
+        );
     }
 }
 
@@ -247,7 +318,7 @@ mod tests {
     fn an_answer_is_good_while_its_stamp_says_so() {
         let c = Cache::default();
         let t0 = Instant::now();
-        c.put([1; 32], found(1), Stamp::At(t0));
+        c.put([1; 32], found(1), Stamp::At(t0), 0);
         let fresh_at =
             |now: Instant| move |s: &Stamp| matches!(s, Stamp::At(at) if now - *at < FRESH);
         assert!(
@@ -257,9 +328,37 @@ mod tests {
         assert!(c.get(&[1; 32], fresh_at(t0 + FRESH)).is_none());
         assert!(c.get(&[2; 32], fresh_at(t0)).is_none());
         let header = Stamp::Wal([7; HEADER]);
-        c.put([3; 32], found(3), header.clone());
+        c.put([3; 32], found(3), header.clone(), 0);
         assert!(c.get(&[3; 32], |s| *s == header).is_some());
         assert!(c.get(&[3; 32], |s| *s == Stamp::Wal([8; HEADER])).is_none());
+    }
+
+    #[test]
+    fn an_answer_asked_before_a_forget_is_not_kept() {
+        let l = Lookup::Remote(Cache::default());
+        let Lookup::Remote(c) = &l else {
+            unreachable!()
+        };
+        let t0 = Instant::now();
+        let asked_in = c.generation();
+        l.forget();
+        c.put([1; 32], found(1), Stamp::At(t0), asked_in);
+        assert!(c.get(&[1; 32], |_| true).is_none());
+        c.put([1; 32], found(1), Stamp::At(t0), c.generation());
+        assert!(c.get(&[1; 32], |_| true).is_some());
+    }
+
+    #[test]
+    fn a_busy_answer_is_asked_again_once_past_half_its_life() {
+        let c = Cache::default();
+        let t0 = Instant::now();
+        c.put([1; 32], found(1), Stamp::At(t0), 0);
+        assert!(!c.claim_refresh(&[1; 32], t0));
+        assert!(c.claim_refresh(&[1; 32], t0 + FRESH / 2));
+        assert!(!c.claim_refresh(&[1; 32], t0 + FRESH / 2), "asked twice");
+        c.unclaim(&[1; 32]);
+        assert!(c.claim_refresh(&[1; 32], t0 + FRESH / 2));
+        assert!(!c.claim_refresh(&[2; 32], t0 + FRESH));
     }
 
     #[test]
@@ -272,10 +371,10 @@ mod tests {
             h
         };
         for i in 0..PER_SHARD + 10 {
-            c.put(key(i), found(1), Stamp::At(t0));
+            c.put(key(i), found(1), Stamp::At(t0), 0);
         }
         assert_eq!(c.shards[0].lock().unwrap().len(), PER_SHARD);
-        c.put(key(1 << 40), found(2), Stamp::At(t0 + FRESH));
+        c.put(key(1 << 40), found(2), Stamp::At(t0 + FRESH), 0);
         assert_eq!(c.shards[0].lock().unwrap().len(), 1);
     }
 
