@@ -11,10 +11,14 @@
 //!   starts after a commit sees it. The lookups run on the request's own
 //!   thread, through a connection of its own (SQLite never makes a reader
 //!   wait for a writer). Without a readable `-shm` nothing is kept.
-//! - PostgreSQL: the time the query was sent; an answer is reused for less
-//!   than [`FRESH`], so a change committed anywhere is seen within it
-//!   (SPEC §9: within one second). Lookups cross the network on a store
-//!   thread.
+//! - PostgreSQL: the head of the audit trail. Every change tokenctl makes
+//!   appends its event in the same transaction, and events are numbered
+//!   in commit order, so while the head is the same nothing has changed. A
+//!   background task reads the head every [`CHECK_EVERY`]; answers are
+//!   used only while its latest reading is less than [`FRESH`] old, so a
+//!   change committed anywhere is seen within that (SPEC §9: within one
+//!   second), and nothing is reused when the checks stop getting through.
+//!   Lookups cross the network on a store thread.
 //!
 //! A token that was not found is never kept: a new token works at once,
 //! and random tokens cannot fill the memory. A change this server makes
@@ -23,7 +27,8 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fs::File;
-use std::sync::{Mutex, PoisonError};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use crate::core::error::Result;
@@ -33,7 +38,9 @@ use crate::store::Target;
 
 use super::pool::{Pool, Slot};
 
-/// How long a PostgreSQL lookup's answer is reused.
+/// How often a PostgreSQL server's trail head is read.
+pub const CHECK_EVERY: Duration = Duration::from_millis(200);
+/// How old the latest reading of the head may be for answers to be reused.
 pub const FRESH: Duration = Duration::from_millis(500);
 const SHARDS: usize = 16;
 /// Tokens kept per shard at most.
@@ -46,8 +53,8 @@ const HEADER: usize = 48;
 enum Stamp {
     /// While the WAL-index header reads like this.
     Wal([u8; HEADER]),
-    /// Until [`FRESH`] after this.
-    At(Instant),
+    /// While the trail's head is this event.
+    Head(i64),
 }
 
 /// Where lookups go.
@@ -67,7 +74,40 @@ pub enum Lookup {
         cache: Cache,
     },
     /// PostgreSQL, through the store threads.
-    Remote(Cache),
+    Remote(Cache, Arc<Head>),
+}
+
+/// The latest reading of a PostgreSQL trail's head.
+pub struct Head {
+    seq: AtomicI64,
+    /// When it was read, in milliseconds after `start`; 0: never.
+    read_at: AtomicU64,
+    start: Instant,
+}
+
+impl Head {
+    fn new() -> Head {
+        Head {
+            seq: AtomicI64::new(0),
+            read_at: AtomicU64::new(0),
+            start: Instant::now(),
+        }
+    }
+
+    /// The head, if its latest reading is fresh at `now`.
+    fn current(&self, now: Instant) -> Option<i64> {
+        let read_at = self.read_at.load(Ordering::SeqCst);
+        let age = now.saturating_duration_since(self.start).as_millis() as u64;
+        (read_at > 0 && age.saturating_sub(read_at) < FRESH.as_millis() as u64)
+            .then(|| self.seq.load(Ordering::SeqCst))
+    }
+
+    /// Records a reading taken when the query was sent at `asked`.
+    fn record(&self, seq: i64, asked: Instant) {
+        self.seq.store(seq, Ordering::SeqCst);
+        let ms = asked.saturating_duration_since(self.start).as_millis() as u64;
+        self.read_at.store(ms.max(1), Ordering::SeqCst);
+    }
 }
 
 thread_local! {
@@ -89,7 +129,7 @@ impl Lookup {
                     cache: Cache::default(),
                 }
             }
-            Target::Postgres(_) => Lookup::Remote(Cache::default()),
+            Target::Postgres(_) => Lookup::Remote(Cache::default(), Arc::new(Head::new())),
         }
     }
 
@@ -116,32 +156,40 @@ impl Lookup {
                 }
                 Ok(found)
             }
-            Lookup::Remote(cache) => {
+            Lookup::Remote(cache, head) => {
                 let asked_in = cache.generation();
                 let now = Instant::now();
-                let fresh = |kept: &Stamp| matches!(kept, Stamp::At(at) if now.saturating_duration_since(*at) < FRESH);
-                if let Some(found) = cache.get(&hash, fresh) {
-                    // Past half its life an answer in use is asked again in
-                    // the background, so a busy token is never looked up
-                    // while a request waits.
-                    if cache.claim_refresh(&hash, now) {
-                        let (cache, pool) = (cache.clone(), pool.clone());
-                        tokio::spawn(async move {
-                            match pool.run(move |store| one(store, hash)).await {
-                                Ok(Some(f)) => cache.put(hash, f, Stamp::At(now), asked_in),
-                                Ok(None) => cache.remove(&hash),
-                                // The next request past the answer's life asks itself.
-                                Err(_) => cache.unclaim(&hash),
-                            }
-                        });
+                let seq = head.current(now);
+                if let Some(seq) = seq {
+                    if let Some(found) = cache.get(&hash, |kept| *kept == Stamp::Head(seq)) {
+                        return Ok(Some(found));
                     }
-                    return Ok(Some(found));
                 }
                 let found = pool.run(move |store| one(store, hash)).await?;
-                if let Some(f) = &found {
-                    cache.put(hash, f.clone(), Stamp::At(now), asked_in);
+                if let (Some(seq), Some(f)) = (seq, &found) {
+                    cache.put(hash, f.clone(), Stamp::Head(seq), asked_in);
                 }
                 Ok(found)
+            }
+        }
+    }
+
+    /// On PostgreSQL, reads the trail's head every [`CHECK_EVERY`] for as
+    /// long as the server runs; on SQLite, nothing.
+    pub async fn watch(&self, pool: Pool) {
+        let Lookup::Remote(_, head) = self else {
+            return;
+        };
+        let mut every = tokio::time::interval(CHECK_EVERY);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            let asked = Instant::now();
+            let read = pool
+                .run(|store| crate::store::read(store, |r| crate::core::ops::head_seq(r)))
+                .await;
+            if let Ok(seq) = read {
+                head.record(seq.unwrap_or(0), asked);
             }
         }
     }
@@ -149,10 +197,8 @@ impl Lookup {
     /// Forgets every answer kept: this server just changed a token, and
     /// its next request must see the change at once.
     pub fn forget(&self) {
-        let (Lookup::Local { cache, .. } | Lookup::Remote(cache)) = self;
-        cache
-            .generation
-            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let (Lookup::Local { cache, .. } | Lookup::Remote(cache, _)) = self;
+        cache.generation.fetch_add(1, Ordering::SeqCst);
         for shard in cache.shards.iter() {
             shard.lock().unwrap_or_else(PoisonError::into_inner).clear();
         }
@@ -188,11 +234,10 @@ fn one(store: &mut dyn crate::store::Store, hash: TokenHash) -> Result<Option<Fo
     Ok(found.pop().flatten())
 }
 
-/// What a lookup found, its stamp, and whether it is being asked again.
+/// What a lookup found, and its stamp.
 struct Kept {
     found: Found,
     stamp: Stamp,
-    refreshing: bool,
 }
 
 type Shard = HashMap<TokenHash, Kept>;
@@ -200,9 +245,9 @@ type Shard = HashMap<TokenHash, Kept>;
 /// What recent lookups found, by hash, with their stamps; clones share it.
 #[derive(Clone)]
 pub struct Cache {
-    shards: std::sync::Arc<[Mutex<Shard>]>,
+    shards: Arc<[Mutex<Shard>]>,
     /// Counts [`Lookup::forget`]s: an answer asked before one is not kept.
-    generation: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    generation: Arc<AtomicU64>,
 }
 
 impl Default for Cache {
@@ -228,39 +273,13 @@ impl Cache {
         good(&kept.stamp).then(|| kept.found.clone())
     }
 
-    /// Whether the caller is to ask `hash` again: its answer is past half
-    /// of [`FRESH`] at `now`, and nobody is asking yet.
-    fn claim_refresh(&self, hash: &TokenHash, now: Instant) -> bool {
-        let mut shard = self.shard(hash);
-        match shard.get_mut(hash) {
-            Some(k) if !k.refreshing => {
-                let old = matches!(k.stamp,
-                    Stamp::At(at) if now.saturating_duration_since(at) >= FRESH / 2);
-                k.refreshing = old;
-                old
-            }
-            _ => false,
-        }
-    }
-
     /// Which forget the cache is at; taken before a lookup is asked.
     fn generation(&self) -> u64 {
-        self.generation.load(std::sync::atomic::Ordering::SeqCst)
+        self.generation.load(Ordering::SeqCst)
     }
 
-    fn unclaim(&self, hash: &TokenHash) {
-        if let Some(k) = self.shard(hash).get_mut(hash) {
-            k.refreshing = false;
-        }
-    }
-
-    fn remove(&self, hash: &TokenHash) {
-        self.shard(hash).remove(hash);
-    }
-
-    /// Keeps what a lookup found; a full shard first drops what is stale
-    /// (PostgreSQL's old answers; SQLite's of another header), and takes
-    /// nothing more if that frees no room.
+    /// Keeps what a lookup found; a full shard first drops what has
+    /// another stamp (stale), and takes nothing more if that frees no room.
     fn put(&self, hash: TokenHash, found: Found, stamp: Stamp, asked_in: u64) {
         let mut shard = self.shard(&hash);
         // Under the shard's lock, so a forget cannot come between.
@@ -268,22 +287,12 @@ impl Cache {
             return;
         }
         if shard.len() >= PER_SHARD {
-            shard.retain(|_, k| match (&k.stamp, &stamp) {
-                (Stamp::At(at), Stamp::At(now)) => now.saturating_duration_since(*at) < FRESH,
-                (kept, now) => kept == now,
-            });
+            shard.retain(|_, k| k.stamp == stamp);
             if shard.len() >= PER_SHARD {
                 return;
             }
         }
-        shard.insert(
-            hash,
-            Kept {
-                found,
-                stamp,
-                refreshing: false,
-            },
-        );
+        shard.insert(hash, Kept { found, stamp });
     }
 }
 
@@ -317,16 +326,10 @@ mod tests {
     #[test]
     fn an_answer_is_good_while_its_stamp_says_so() {
         let c = Cache::default();
-        let t0 = Instant::now();
-        c.put([1; 32], found(1), Stamp::At(t0), 0);
-        let fresh_at =
-            |now: Instant| move |s: &Stamp| matches!(s, Stamp::At(at) if now - *at < FRESH);
-        assert!(
-            c.get(&[1; 32], fresh_at(t0 + FRESH - Duration::from_millis(1)))
-                .is_some()
-        );
-        assert!(c.get(&[1; 32], fresh_at(t0 + FRESH)).is_none());
-        assert!(c.get(&[2; 32], fresh_at(t0)).is_none());
+        c.put([1; 32], found(1), Stamp::Head(7), 0);
+        assert!(c.get(&[1; 32], |s| *s == Stamp::Head(7)).is_some());
+        assert!(c.get(&[1; 32], |s| *s == Stamp::Head(8)).is_none());
+        assert!(c.get(&[2; 32], |_| true).is_none());
         let header = Stamp::Wal([7; HEADER]);
         c.put([3; 32], found(3), header.clone(), 0);
         assert!(c.get(&[3; 32], |s| *s == header).is_some());
@@ -334,47 +337,43 @@ mod tests {
     }
 
     #[test]
-    fn an_answer_asked_before_a_forget_is_not_kept() {
-        let l = Lookup::Remote(Cache::default());
-        let Lookup::Remote(c) = &l else {
-            unreachable!()
-        };
+    fn a_head_read_too_long_ago_is_no_head() {
+        let h = Head::new();
         let t0 = Instant::now();
-        let asked_in = c.generation();
-        l.forget();
-        c.put([1; 32], found(1), Stamp::At(t0), asked_in);
-        assert!(c.get(&[1; 32], |_| true).is_none());
-        c.put([1; 32], found(1), Stamp::At(t0), c.generation());
-        assert!(c.get(&[1; 32], |_| true).is_some());
+        assert_eq!(h.current(t0), None, "never read");
+        h.record(42, t0 + Duration::from_millis(5));
+        assert_eq!(h.current(t0 + Duration::from_millis(5)), Some(42));
+        assert_eq!(h.current(t0 + FRESH), Some(42));
+        assert_eq!(h.current(t0 + FRESH + Duration::from_millis(6)), None);
     }
 
     #[test]
-    fn a_busy_answer_is_asked_again_once_past_half_its_life() {
-        let c = Cache::default();
-        let t0 = Instant::now();
-        c.put([1; 32], found(1), Stamp::At(t0), 0);
-        assert!(!c.claim_refresh(&[1; 32], t0));
-        assert!(c.claim_refresh(&[1; 32], t0 + FRESH / 2));
-        assert!(!c.claim_refresh(&[1; 32], t0 + FRESH / 2), "asked twice");
-        c.unclaim(&[1; 32]);
-        assert!(c.claim_refresh(&[1; 32], t0 + FRESH / 2));
-        assert!(!c.claim_refresh(&[2; 32], t0 + FRESH));
+    fn an_answer_asked_before_a_forget_is_not_kept() {
+        let l = Lookup::Remote(Cache::default(), Arc::new(Head::new()));
+        let Lookup::Remote(c, _) = &l else {
+            unreachable!()
+        };
+        let asked_in = c.generation();
+        l.forget();
+        c.put([1; 32], found(1), Stamp::Head(1), asked_in);
+        assert!(c.get(&[1; 32], |_| true).is_none());
+        c.put([1; 32], found(1), Stamp::Head(1), c.generation());
+        assert!(c.get(&[1; 32], |_| true).is_some());
     }
 
     #[test]
     fn a_full_shard_drops_stale_answers_and_never_grows_past_its_bound() {
         let c = Cache::default();
-        let t0 = Instant::now();
         let key = |i: usize| {
             let mut h = [0u8; 32];
             h[1..9].copy_from_slice(&(i as u64).to_le_bytes());
             h
         };
         for i in 0..PER_SHARD + 10 {
-            c.put(key(i), found(1), Stamp::At(t0), 0);
+            c.put(key(i), found(1), Stamp::Head(1), 0);
         }
         assert_eq!(c.shards[0].lock().unwrap().len(), PER_SHARD);
-        c.put(key(1 << 40), found(2), Stamp::At(t0 + FRESH), 0);
+        c.put(key(1 << 40), found(2), Stamp::Head(2), 0);
         assert_eq!(c.shards[0].lock().unwrap().len(), 1);
     }
 

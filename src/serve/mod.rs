@@ -138,6 +138,10 @@ pub fn run(config: Config) -> Result<()> {
             }
             tokio::spawn(metrics_loop(state.clone(), m));
         }
+        {
+            let state = state.clone();
+            tokio::spawn(async move { state.lookup.watch(state.pool.clone()).await });
+        }
         // Last: once this is said, every listener answers.
         access::note(&format!("listening on {scheme}://{local}"));
         serve(state.clone(), listener, acceptor, connections).await
