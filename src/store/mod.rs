@@ -147,6 +147,10 @@ pub trait Reader {
     /// (for `dump`).
     fn dump_tokens(&mut self, each: &mut dyn FnMut(Token, Hashes) -> Result<()>) -> Result<()>;
 
+    /// The seq of the newest event, if any: one probe of the trail's
+    /// primary key.
+    fn head(&mut self) -> Result<Option<i64>>;
+
     /// The highest id ever issued (0 for none), purged ones included.
     fn last_id(&mut self) -> Result<i64>;
 

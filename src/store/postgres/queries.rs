@@ -318,6 +318,11 @@ impl Reader for Pg<'_, '_> {
         )
     }
 
+    fn head(&mut self) -> Result<Option<i64>> {
+        let rows = self.query("SELECT max(seq) FROM audit", &[])?;
+        Ok(rows.first().and_then(|r| r.get(0)))
+    }
+
     fn last_id(&mut self) -> Result<i64> {
         let rows = self.query(
             "SELECT CASE WHEN is_called THEN last_value ELSE 0 END

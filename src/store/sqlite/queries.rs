@@ -339,6 +339,13 @@ impl Reader for Sql<'_> {
         Ok(())
     }
 
+    fn head(&mut self) -> Result<Option<i64>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT max(seq) FROM audit")?
+            .query_row([], |r| r.get(0))?)
+    }
+
     fn last_id(&mut self) -> Result<i64> {
         Ok(self
             .conn
