@@ -91,6 +91,9 @@ const LOCAL: usize = 16 * 1024;
 
 thread_local! {
     static LINES: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// This second, formatted once a second rather than once a request.
+    static STAMP: std::cell::RefCell<(crate::time::Epoch, String)> =
+        const { std::cell::RefCell::new((0, String::new())) };
 }
 
 /// One access line: time, method, path, status, duration, token id, client.
@@ -98,7 +101,14 @@ thread_local! {
 pub fn request(r: &Request<'_>) {
     use std::fmt::Write as _;
     let mut line = String::with_capacity(128);
-    line.push_str(&crate::time::rfc3339(crate::time::now()));
+    let now = crate::time::now();
+    STAMP.with(|s| {
+        let mut s = s.borrow_mut();
+        if s.0 != now || s.1.is_empty() {
+            *s = (now, crate::time::rfc3339(now));
+        }
+        line.push_str(&s.1);
+    });
     let _ = write!(
         line,
         " {} {} {} {:.3}ms",

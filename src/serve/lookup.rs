@@ -194,6 +194,16 @@ impl Lookup {
         }
     }
 
+    /// Notes in what is kept for `hash` that its use was just queued, so
+    /// later answers from it do not queue it again (a use written to
+    /// PostgreSQL changes no trail head, so nothing kept would show it).
+    pub fn used(&self, hash: &TokenHash, at: crate::time::Epoch) {
+        let (Lookup::Local { cache, .. } | Lookup::Remote(cache, _)) = self;
+        if let Some(k) = cache.shard(hash).get_mut(hash) {
+            k.found.token.last_used_at = Some(at);
+        }
+    }
+
     /// Forgets every answer kept: this server just changed a token, and
     /// its next request must see the change at once.
     pub fn forget(&self) {

@@ -4,9 +4,9 @@
 //! database (a CLI `purge`) never stalls a verify.
 
 use std::collections::HashMap;
-use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError};
+use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, TrySendError};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::core::error::{Result, runtime};
 use crate::core::id::TokenId;
@@ -48,36 +48,33 @@ impl Uses {
 }
 
 /// Writes what is queued every [`EVERY`], and once more when every sender
-/// is gone.
+/// is gone. It sleeps between rounds rather than wait on the queue: a
+/// sender then never has a thread to wake, whatever the rate of requests.
 fn record(target: &Target, rx: &Receiver<TokenId>) {
     let mut store = None;
     // When this process last wrote each token's use.
     let mut written: HashMap<TokenId, Epoch> = HashMap::new();
     let mut pending: Vec<TokenId> = Vec::new();
-    let mut next = Instant::now() + EVERY;
     loop {
-        let wait = next.saturating_duration_since(Instant::now());
-        let done = match rx.recv_timeout(wait) {
-            Ok(id) => {
-                let now = time::now();
-                if written.get(&id).is_none_or(|&at| at <= now - USE_INTERVAL) {
-                    written.insert(id, now);
-                    pending.push(id);
+        std::thread::sleep(EVERY);
+        let now = time::now();
+        let done = loop {
+            match rx.try_recv() {
+                Ok(id) => {
+                    if written.get(&id).is_none_or(|&at| at <= now - USE_INTERVAL) {
+                        written.insert(id, now);
+                        pending.push(id);
+                    }
                 }
-                false
+                Err(TryRecvError::Empty) => break false,
+                Err(TryRecvError::Disconnected) => break true,
             }
-            Err(RecvTimeoutError::Timeout) => false,
-            Err(RecvTimeoutError::Disconnected) => true,
         };
-        if done || Instant::now() >= next {
-            next = Instant::now() + EVERY;
-            if !pending.is_empty() {
-                write(target, &mut store, &pending);
-                pending.clear();
-            }
-            let now = time::now();
-            written.retain(|_, at| *at > now - USE_INTERVAL);
+        if !pending.is_empty() {
+            write(target, &mut store, &pending);
+            pending.clear();
         }
+        written.retain(|_, at| *at > now - USE_INTERVAL);
         if done {
             return;
         }

@@ -98,8 +98,13 @@ impl State {
             scopes: &scopes,
             owner: owner.as_deref(),
         };
-        crate::core::verify::judge(found, &wanted, time::now(), &mut |id| {
-            Ok(self.uses.note(id))
+        let now = time::now();
+        crate::core::verify::judge(found, &wanted, now, &mut |id| {
+            let queued = self.uses.note(id);
+            if queued {
+                self.lookup.used(&hash, now);
+            }
+            Ok(queued)
         })
     }
 
