@@ -55,7 +55,7 @@ if [ -n "${BENCH_BASELINE_REV:-}" ] && [ -z "${BENCH_BASELINE:-}" ]; then
 fi
 
 profile=${BENCH_PROFILE:-release}
-cargo build --locked --profile "$profile" --bin tokenctl --example bench --example minimal_lookup --example minimal_pg_lookup --example minimal_http
+cargo build --locked --profile "$profile" --bin tokenctl --example bench --example minimal_lookup --example minimal_pg_lookup --example minimal_http --example minimal_batch
 dir=release
 [ "$profile" = dev ] && dir=debug
 "${CARGO_TARGET_DIR:-target}/$dir/examples/bench"
