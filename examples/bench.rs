@@ -474,6 +474,10 @@ impl Bench {
     fn batch(&mut self) -> Res<()> {
         let tokens = self.tokens;
         let input = self.batch_input()?;
+        if std::env::var_os("BENCH_KEEP").is_some() {
+            // For profiling by hand, beside the database it was made for.
+            std::fs::write(self.dir.join("batch-input.txt"), &input)?;
+        }
         let ours = self.median_batch(&self.big, &input)?;
         if let Some((old, copy)) = self.baseline.clone() {
             let mut old_times = vec![];
