@@ -962,6 +962,16 @@ impl Listening {
     }
 }
 
+impl Drop for Listening {
+    /// A run that failed half way leaves no server behind.
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 /// What one wrk run measured.
 struct Wrk {
     rps: f64,
