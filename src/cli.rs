@@ -231,11 +231,12 @@ pub enum Command {
     /// Bearer, Api-Token or X-Api-Key, never from the URL. GET /openapi.json
     /// describes every route; /healthz and /readyz answer probes.
     ///
-    /// Every request reads the database afresh, so a change committed by
-    /// any process is seen by the next request. One line per request goes to
-    /// stderr (time, method, path, status, duration, token id), never a
-    /// secret. SIGTERM or SIGINT stops accepting, finishes the requests in
-    /// flight (at most 10 s) and exits 0.
+    /// A change committed by any tokenctl process is seen by the next request
+    /// on SQLite and within half a second on PostgreSQL (what a lookup found
+    /// is reused only while the database shows no change since). One line per
+    /// request goes to stderr (time, method, path, status, duration, token
+    /// id), never a secret. SIGTERM or SIGINT stops accepting, finishes the
+    /// requests in flight (at most 10 s) and exits 0.
     ///
     /// A --listen address other than loopback needs --tls-cert and --tls-key,
     /// or --allow-plain-http when a proxy in front of it terminates TLS; else
