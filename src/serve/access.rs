@@ -113,7 +113,7 @@ pub fn request(r: &Request<'_>) {
         line,
         " {} {} {} {:.3}ms",
         crate::text::escape(r.method),
-        crate::text::escape(&crate::text::redact(r.path)),
+        crate::text::escape(&crate::text::redact(&logged_path(r.path))),
         r.status,
         r.took.as_secs_f64() * 1000.0,
     );
@@ -129,6 +129,36 @@ pub fn request(r: &Request<'_>) {
     if full {
         flush_thread();
     }
+}
+
+/// The path as the log shows it: percent-decoded first, so that a token
+/// sent encoded in a URL (`%74%6F%6B...`) is masked like a plain one.
+/// Paths without `%`, nearly all of them, are taken as they are.
+fn logged_path(path: &str) -> std::borrow::Cow<'_, str> {
+    if !path.contains('%') {
+        return std::borrow::Cow::Borrowed(path);
+    }
+    let b = path.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        match (
+            b[i],
+            b.get(i + 1).copied().and_then(hex),
+            b.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (c, _, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    std::borrow::Cow::Owned(String::from_utf8_lossy(&out).into_owned())
 }
 
 /// Hands this thread's gathered lines to the writer; the server calls it
@@ -191,5 +221,20 @@ fn write_all() {
         if out.capacity() > MAX {
             out = Vec::new();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::logged_path;
+
+    #[test]
+    fn a_path_is_decoded_before_it_is_masked() {
+        assert_eq!(logged_path("/auth"), "/auth");
+        assert_eq!(logged_path("/a%2Fb%zz%4"), "/a/b%zz%4");
+        let token = "tok_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ123456";
+        let encoded: String = token.bytes().map(|b| format!("%{b:02X}")).collect();
+        let shown = crate::text::redact(&logged_path(&format!("/auth/{encoded}"))).into_owned();
+        assert!(!shown.contains(&token[4..20]), "{shown}");
     }
 }

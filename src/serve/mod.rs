@@ -21,6 +21,7 @@ mod verify;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use hyper::body::Incoming;
@@ -214,11 +215,11 @@ async fn serve(
         tokio::spawn(async move {
             let _slot = slot;
             let stream = secret::Counted::new(stream);
-            let written = stream.counter();
+            let counts = (stream.counter(), stream.activity());
             match tls {
                 None => {
                     let io = TokioIo::new(stream);
-                    connection(state, io, peer, false, written, stopped).await;
+                    connection(state, io, peer, false, counts, stopped).await;
                 }
                 Some(tls) => {
                     let Ok(Ok(stream)) =
@@ -227,7 +228,7 @@ async fn serve(
                         return;
                     };
                     let h2 = stream.get_ref().1.alpn_protocol() == Some(b"h2");
-                    connection(state, TokioIo::new(stream), peer, h2, written, stopped).await;
+                    connection(state, TokioIo::new(stream), peer, h2, counts, stopped).await;
                 }
             }
         });
@@ -255,19 +256,19 @@ async fn connection<I>(
     io: TokioIo<I>,
     peer: SocketAddr,
     h2: bool,
-    written: Arc<std::sync::atomic::AtomicU64>,
+    (written, moved): (Arc<AtomicU64>, Arc<AtomicU64>),
     mut stopped: tokio::sync::watch::Receiver<bool>,
 ) where
     I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    let conn = secret::Connection::new(written);
+    let conn = secret::Connection::new(written, !h2);
     let svc = {
         let conn = conn.clone();
         service_fn(move |req: Request<Incoming>| {
             routes::handle(state.clone(), conn.clone(), peer, req)
         })
     };
-    if h2 {
+    let clean = if h2 {
         let mut b = http2::Builder::new(TokioExecutor::new());
         b.timer(TokioTimer::new())
             .max_header_list_size(MAX_HEADERS as u32)
@@ -278,9 +279,10 @@ async fn connection<I>(
             served,
             |c| c.as_mut().graceful_shutdown(),
             &conn,
+            &moved,
             &mut stopped,
         )
-        .await;
+        .await
     } else {
         let mut b = http1::Builder::new();
         // Counted from when the server waits for a request's first byte,
@@ -294,29 +296,37 @@ async fn connection<I>(
             served,
             |c| c.as_mut().graceful_shutdown(),
             &conn,
+            &moved,
             &mut stopped,
         )
-        .await;
-    }
-    conn.ended();
+        .await
+    };
+    conn.ended(clean);
 }
 
-/// Drives a connection to its end.
+/// Drives a connection to its end; whether it ended cleanly. A connection
+/// on which no byte moves either way for [`REQUEST_TIME`] is dropped: an
+/// idle HTTP/2 connection, or a client that stopped reading its answers,
+/// holds no slot others need.
 async fn until_closed<C, E>(
     mut served: std::pin::Pin<&mut C>,
     close: impl Fn(&mut std::pin::Pin<&mut C>),
     conn: &secret::Connection,
+    moved: &AtomicU64,
     stopped: &mut tokio::sync::watch::Receiver<bool>,
-) where
+) -> bool
+where
     C: std::future::Future<Output = std::result::Result<(), E>>,
 {
     let mut closing = false;
     let mut deadline: Option<tokio::time::Instant> = None;
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    let (mut last, mut since) = (moved.load(Ordering::Relaxed), tokio::time::Instant::now());
     loop {
         let wait_secret = !closing;
         let until = deadline.unwrap_or_else(|| tokio::time::Instant::now() + DRAIN);
         tokio::select! {
-            _ = served.as_mut() => return,
+            done = served.as_mut() => return done.is_ok(),
             _ = stopped.changed(), if !closing => {
                 close(&mut served);
                 closing = true;
@@ -326,7 +336,15 @@ async fn until_closed<C, E>(
                 closing = true;
                 deadline = Some(tokio::time::Instant::now() + REQUEST_TIME);
             }
-            () = tokio::time::sleep_until(until), if deadline.is_some() => return,
+            () = tokio::time::sleep_until(until), if deadline.is_some() => return false,
+            now = tick.tick() => {
+                let m = moved.load(Ordering::Relaxed);
+                if m != last {
+                    (last, since) = (m, now);
+                } else if now.duration_since(since) >= REQUEST_TIME {
+                    return false;
+                }
+            }
         }
     }
 }

@@ -110,6 +110,9 @@ pub struct Connection {
     /// Bytes the socket has taken so far (below TLS: what reached the
     /// kernel).
     written: Arc<AtomicU64>,
+    /// HTTP/1.1: the connection must also end cleanly (hyper flushed
+    /// everything, pipelined answers before ours included).
+    http1: bool,
     sent: Mutex<Vec<Sent>>,
     handed: tokio::sync::Notify,
 }
@@ -124,9 +127,10 @@ struct Sent {
 
 impl Connection {
     /// The state of a new connection whose socket counts into `written`.
-    pub fn new(written: Arc<AtomicU64>) -> Arc<Connection> {
+    pub fn new(written: Arc<AtomicU64>, http1: bool) -> Arc<Connection> {
         Arc::new(Connection {
             written,
+            http1,
             sent: Mutex::new(Vec::new()),
             handed: tokio::sync::Notify::new(),
         })
@@ -137,17 +141,18 @@ impl Connection {
         self.handed.notified().await;
     }
 
-    /// The connection ended: a secret whose whole body the socket took
-    /// after its response was made was delivered; any other's token is
-    /// revoked. (The count is never short of a delivered body, since its
-    /// header and framing come on top; it can only exceed a body cut off
-    /// by less than that framing, and the secret opens the body, so a cut
-    /// that short leaves the secret whole.)
-    pub fn ended(&self) {
+    /// The connection ended, `clean`ly (hyper wrote and flushed all it had)
+    /// or not: a secret whose whole body the socket took after its response
+    /// was made was delivered (over HTTP/1.1 the end must be clean too,
+    /// since answers pipelined before it are counted in the bytes); any
+    /// other's token is revoked. (The count is never short of a delivered
+    /// body, since its header and framing come on top; the secret opens
+    /// the body, so a body cut by less than that framing has it whole.)
+    pub fn ended(&self, clean: bool) {
         let written = self.written.load(Ordering::SeqCst);
         let sent = std::mem::take(&mut *self.sent.lock().unwrap_or_else(PoisonError::into_inner));
         for s in sent {
-            if written.saturating_sub(s.mark) >= s.need {
+            if written.saturating_sub(s.mark) >= s.need && (clean || !self.http1) {
                 s.guard.delivered();
             } else {
                 drop(
@@ -163,20 +168,28 @@ impl Connection {
 pub struct Counted<S> {
     inner: S,
     written: Arc<AtomicU64>,
+    /// Bytes moved either way, to tell a stalled connection.
+    moved: Arc<AtomicU64>,
 }
 
 impl<S> Counted<S> {
-    /// `inner`, counting into a new counter.
+    /// `inner`, counting into new counters.
     pub fn new(inner: S) -> Counted<S> {
         Counted {
             inner,
             written: Arc::new(AtomicU64::new(0)),
+            moved: Arc::new(AtomicU64::new(0)),
         }
     }
 
-    /// The counter.
+    /// The bytes written.
     pub fn counter(&self) -> Arc<AtomicU64> {
         self.written.clone()
+    }
+
+    /// The bytes moved either way.
+    pub fn activity(&self) -> Arc<AtomicU64> {
+        self.moved.clone()
     }
 }
 
@@ -186,7 +199,13 @@ impl<S: tokio::io::AsyncRead + Unpin> tokio::io::AsyncRead for Counted<S> {
         cx: &mut Context<'_>,
         buf: &mut tokio::io::ReadBuf<'_>,
     ) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.inner).poll_read(cx, buf)
+        let before = buf.filled().len();
+        let r = Pin::new(&mut self.inner).poll_read(cx, buf);
+        let n = buf.filled().len().saturating_sub(before);
+        if n > 0 {
+            self.moved.fetch_add(n as u64, Ordering::Relaxed);
+        }
+        r
     }
 }
 
@@ -199,6 +218,7 @@ impl<S: tokio::io::AsyncWrite + Unpin> tokio::io::AsyncWrite for Counted<S> {
         let r = Pin::new(&mut self.inner).poll_write(cx, buf);
         if let Poll::Ready(Ok(n)) = r {
             self.written.fetch_add(n as u64, Ordering::Relaxed);
+            self.moved.fetch_add(n as u64, Ordering::Relaxed);
         }
         r
     }
@@ -211,6 +231,7 @@ impl<S: tokio::io::AsyncWrite + Unpin> tokio::io::AsyncWrite for Counted<S> {
         let r = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
         if let Poll::Ready(Ok(n)) = r {
             self.written.fetch_add(n as u64, Ordering::Relaxed);
+            self.moved.fetch_add(n as u64, Ordering::Relaxed);
         }
         r
     }
