@@ -577,11 +577,11 @@ pub struct VerifyArgs {
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Address and port to answer on, e.g. 0.0.0.0:8750 or [::1]:8750
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8750")]
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8750", value_parser = parse_addr)]
     pub listen: std::net::SocketAddr,
 
     /// Also answer GET /metrics (Prometheus text) on this address; off unless given
-    #[arg(long, value_name = "ADDR")]
+    #[arg(long, value_name = "ADDR", value_parser = parse_addr)]
     pub metrics_listen: Option<std::net::SocketAddr>,
 
     /// Serve HTTPS (and HTTP/2) with this certificate chain, PEM
@@ -711,6 +711,12 @@ fn digits(s: &str) -> Option<u64> {
         return None;
     }
     s.parse().ok()
+}
+
+fn parse_addr(s: &str) -> Result<std::net::SocketAddr, String> {
+    s.parse().map_err(|_| {
+        "an address is an IP address and a port, e.g. 127.0.0.1:8750, 0.0.0.0:8750 or [::1]:8750 (not a host name)".into()
+    })
 }
 
 fn parse_prefix(s: &str) -> Result<String, String> {

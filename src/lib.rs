@@ -196,7 +196,7 @@ fn error_line(message: &str) {
     use std::io::Write;
     // Whatever a message quotes, it never shows more of a secret than its
     // masked form.
-    let line = format!("tokenctl: {}\n", text::escape(&text::redact(message)));
+    let line = text::message_line(message);
     // Nowhere left to report a failure to write to stderr.
     let _ = std::io::stderr().lock().write_all(line.as_bytes());
 }

@@ -121,6 +121,19 @@ impl Output {
         Ok(())
     }
 
+    /// Prints a table whose rows are all in memory already (a few): each
+    /// measured, then the header and every row.
+    pub fn table<'a, R: AsRef<[Cell<'a>]>>(&mut self, mut table: Table, rows: &[R]) -> Result<()> {
+        for row in rows {
+            table.measure(row.as_ref());
+        }
+        self.start_table(&mut table)?;
+        for row in rows {
+            self.row(&table, row.as_ref())?;
+        }
+        Ok(())
+    }
+
     /// Prints one row of a table started with [`Output::start_table`]:
     /// each cell padded to its column's width, or shortened with `…` to
     /// it, and nothing trailing.

@@ -52,6 +52,12 @@ const BODY_RUN: usize = 32;
 /// token, typo or not.
 const AFTER_PREFIX: usize = 8;
 
+/// A message as tokenctl prints it on stderr: `tokenctl: <message>` and a
+/// newline, anything like a secret masked and invisible characters escaped.
+pub fn message_line(message: &str) -> String {
+    format!("tokenctl: {}\n", escape(&redact(message)))
+}
+
 /// `s` with anything that looks like a token masked: `<prefix>_` and at
 /// least 8 base62 characters becomes `<prefix>_****` (plus the last four
 /// characters when it has a token's full length, as the masked form shows

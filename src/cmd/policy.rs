@@ -69,13 +69,6 @@ fn show(ctx: &mut Ctx, policy: &Policy) -> Result<u8> {
             ]
         })
         .collect();
-    let mut table = Table::new(&HEADER);
-    for row in &rows {
-        table.measure(row);
-    }
-    ctx.out.start_table(&mut table)?;
-    for row in &rows {
-        ctx.out.row(&table, row)?;
-    }
+    ctx.out.table(Table::new(&HEADER), &rows)?;
     Ok(0)
 }

@@ -1,5 +1,5 @@
-//! `tokenctl serve`: checks the addresses and opens the database, then
-//! hands over to the HTTP server.
+//! `tokenctl serve`: checks the addresses and listens on them, naming the
+//! flag at fault, then hands over to the HTTP server.
 
 use super::Ctx;
 use crate::cli::ServeArgs;
@@ -19,11 +19,36 @@ pub fn run(ctx: &mut Ctx, args: &ServeArgs) -> Result<u8> {
             args.listen
         )));
     }
+    let target = ctx.target()?;
+    let listen = bind(args.listen, "--listen")?;
+    let metrics = args
+        .metrics_listen
+        .map(|a| bind(a, "--metrics-listen"))
+        .transpose()?;
     crate::serve::run(crate::serve::Config {
-        listen: args.listen,
-        metrics_listen: args.metrics_listen,
+        listen,
+        metrics_listen: metrics,
         tls,
-        target: ctx.target()?,
+        target,
     })?;
     Ok(0)
+}
+
+/// A socket listening on `addr`, which `flag` gave.
+fn bind(addr: std::net::SocketAddr, flag: &str) -> Result<std::net::TcpListener> {
+    std::net::TcpListener::bind(addr).map_err(|e| {
+        let what = match e.kind() {
+            std::io::ErrorKind::AddrInUse => {
+                format!("another program listens there; stop it, or give {flag} another port")
+            }
+            std::io::ErrorKind::PermissionDenied => {
+                format!("ports below 1024 need privileges; give {flag} a port of 1024 or above")
+            }
+            std::io::ErrorKind::AddrNotAvailable => {
+                format!("no interface of this machine has that address; check {flag}")
+            }
+            _ => e.to_string(),
+        };
+        crate::core::error::runtime(format!("cannot listen on {addr}: {what}"))
+    })
 }

@@ -44,13 +44,6 @@ pub fn run(ctx: &mut Ctx, id: Id) -> Result<u8> {
         .into_iter()
         .map(|(key, value)| [Cell::whole(key).bold(), value])
         .collect();
-    let mut table = Table::headless(2);
-    for row in &rows {
-        table.measure(row);
-    }
-    ctx.out.start_table(&mut table)?;
-    for row in &rows {
-        ctx.out.row(&table, row)?;
-    }
+    ctx.out.table(Table::headless(2), &rows)?;
     Ok(0)
 }

@@ -72,7 +72,13 @@ pub fn malformed() -> Verdict {
 
 /// Whether a valid token's use at `now` should be written down.
 pub fn needs_use_recorded(token: &Token, now: Epoch) -> bool {
-    token.last_used_at.is_none_or(|at| at <= now - USE_INTERVAL)
+    use_due(token.last_used_at, now)
+}
+
+/// Whether a use at `now` is to be written, the last one written at
+/// `last`: at most once per [`USE_INTERVAL`].
+pub fn use_due(last: Option<Epoch>, now: Epoch) -> bool {
+    last.is_none_or(|at| at <= now - USE_INTERVAL)
 }
 
 /// `verb` (reset, enable, disable) is refused for a revoked token.

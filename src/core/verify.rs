@@ -159,7 +159,7 @@ pub fn batch(
         }
         drop(found_iter);
         for &(id, now) in &valid {
-            if recorded.get(&id).is_none_or(|&at| at <= now - USE_INTERVAL) {
+            if rules::use_due(recorded.get(&id).copied(), now) {
                 recorded.insert(id, now);
                 pending.push(id);
             }

@@ -62,11 +62,7 @@ pub fn stop() {
 
 /// A note of the server's own, `tokenctl: <message>`, secrets masked.
 pub fn note(message: &str) {
-    let line = format!(
-        "tokenctl: {}\n",
-        crate::text::escape(&crate::text::redact(message))
-    );
-    send(line.as_bytes(), true);
+    send(crate::text::message_line(message).as_bytes(), true);
 }
 
 /// What an access line says about one request.
@@ -133,32 +129,8 @@ pub fn request(r: &Request<'_>) {
 
 /// The path as the log shows it: percent-decoded first, so that a token
 /// sent encoded in a URL (`%74%6F%6B...`) is masked like a plain one.
-/// Paths without `%`, nearly all of them, are taken as they are.
 fn logged_path(path: &str) -> std::borrow::Cow<'_, str> {
-    if !path.contains('%') {
-        return std::borrow::Cow::Borrowed(path);
-    }
-    let b = path.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        let hex = |c: u8| (c as char).to_digit(16);
-        match (
-            b[i],
-            b.get(i + 1).copied().and_then(hex),
-            b.get(i + 2).copied().and_then(hex),
-        ) {
-            (b'%', Some(h), Some(l)) => {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-            }
-            (c, _, _) => {
-                out.push(c);
-                i += 1;
-            }
-        }
-    }
-    std::borrow::Cow::Owned(String::from_utf8_lossy(&out).into_owned())
+    percent_encoding::percent_decode_str(path).decode_utf8_lossy()
 }
 
 /// Hands this thread's gathered lines to the writer; the server calls it

@@ -46,10 +46,10 @@ const READY_WAIT: Duration = Duration::from_secs(5);
 
 /// What `serve` was asked to do, already checked.
 pub struct Config {
-    /// Where to answer.
-    pub listen: SocketAddr,
+    /// Where to answer, bound already.
+    pub listen: std::net::TcpListener,
     /// Where to answer `/metrics`, if anywhere.
-    pub metrics_listen: Option<SocketAddr>,
+    pub metrics_listen: Option<std::net::TcpListener>,
     /// Certificate chain and key.
     pub tls: Option<(PathBuf, PathBuf)>,
     /// The database.
@@ -98,8 +98,8 @@ pub fn run(config: Config) -> Result<()> {
     };
     let (pool, threads) = pool::Pool::start(&config.target, stores)?;
     let (uses, recorder) = uses::Uses::start(&config.target)?;
-    let listener = bind(config.listen)?;
-    let metrics_listener = config.metrics_listen.map(bind).transpose()?;
+    let listener = nonblocking(config.listen)?;
+    let metrics_listener = config.metrics_listen.map(nonblocking).transpose()?;
     let connections = raise_fd_limit();
     access::start();
     let state = Arc::new(State {
@@ -158,9 +158,7 @@ pub fn run(config: Config) -> Result<()> {
     served
 }
 
-fn bind(addr: SocketAddr) -> Result<std::net::TcpListener> {
-    let l = std::net::TcpListener::bind(addr)
-        .map_err(|e| runtime(format!("cannot listen on {addr} ({e})")))?;
+fn nonblocking(l: std::net::TcpListener) -> Result<std::net::TcpListener> {
     l.set_nonblocking(true).map_err(anyhow::Error::from)?;
     Ok(l)
 }

@@ -12,7 +12,7 @@ use crate::core::error::{Error, Result, runtime};
 /// The TLS acceptor for this certificate and key.
 pub fn acceptor(cert: &Path, key: &Path) -> Result<tokio_rustls::TlsAcceptor> {
     check_key_file(key)?;
-    let certs = rustls_pemfile::certs(&mut read(cert)?.as_slice())
+    let certs = rustls_pemfile::certs(&mut read(cert, "certificate")?.as_slice())
         .collect::<std::result::Result<Vec<_>, _>>()
         .map_err(|e| {
             runtime(format!(
@@ -26,7 +26,7 @@ pub fn acceptor(cert: &Path, key: &Path) -> Result<tokio_rustls::TlsAcceptor> {
             cert.display()
         )));
     }
-    let key_pem = zeroize::Zeroizing::new(read(key)?);
+    let key_pem = zeroize::Zeroizing::new(read(key, "key")?);
     let key_der = rustls_pemfile::private_key(&mut key_pem.as_slice())
         .map_err(|e| runtime(format!("cannot read the key in {} ({e})", key.display())))?
         .ok_or_else(|| Error::Usage(format!("{} holds no PEM private key", key.display())))?;
@@ -47,15 +47,20 @@ pub fn acceptor(cert: &Path, key: &Path) -> Result<tokio_rustls::TlsAcceptor> {
     Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
 }
 
-fn read(path: &Path) -> Result<Vec<u8>> {
-    std::fs::read(path).map_err(|e| runtime(format!("cannot read {} ({e})", path.display())))
+fn read(path: &Path, what: &str) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| {
+        runtime(format!(
+            "cannot read the TLS {what} {} ({e})",
+            path.display()
+        ))
+    })
 }
 
 /// A private key is refused when anybody but its owner could have changed
 /// it, or anybody outside its group can read it.
 fn check_key_file(path: &Path) -> Result<()> {
     let meta = std::fs::metadata(path)
-        .map_err(|e| runtime(format!("cannot read {} ({e})", path.display())))?;
+        .map_err(|e| runtime(format!("cannot read the TLS key {} ({e})", path.display())))?;
     if !meta.is_file() {
         return Err(Error::Usage(format!("{} is not a file", path.display())));
     }

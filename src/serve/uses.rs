@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use crate::core::error::{Result, runtime};
 use crate::core::id::TokenId;
-use crate::core::rules::USE_INTERVAL;
+use crate::core::rules::{self, USE_INTERVAL};
 use crate::store::Target;
 use crate::time::{self, Epoch};
 
@@ -61,7 +61,7 @@ fn record(target: &Target, rx: &Receiver<TokenId>) {
         let done = loop {
             match rx.try_recv() {
                 Ok(id) => {
-                    if written.get(&id).is_none_or(|&at| at <= now - USE_INTERVAL) {
+                    if rules::use_due(written.get(&id).copied(), now) {
                         written.insert(id, now);
                         pending.push(id);
                     }
@@ -74,7 +74,7 @@ fn record(target: &Target, rx: &Receiver<TokenId>) {
             write(target, &mut store, &pending);
             pending.clear();
         }
-        written.retain(|_, at| *at > now - USE_INTERVAL);
+        written.retain(|_, at| !rules::use_due(Some(*at), now));
         if done {
             return;
         }

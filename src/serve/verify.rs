@@ -78,12 +78,7 @@ pub fn offered(headers: &HeaderMap) -> Offered {
 impl State {
     /// The verdict on what a request presents, use recorded as by the
     /// `verify` command (queued, at most once a minute per token).
-    pub async fn verify(
-        &self,
-        offered: Offered,
-        scopes: Vec<String>,
-        owner: Option<String>,
-    ) -> Result<Verdict> {
+    pub async fn verify(&self, offered: Offered, wanted: &Wanted<'_>) -> Result<Verdict> {
         let hash = match &offered {
             Offered::One(p) => crate::core::verify::hash_of(p.trimmed()),
             _ => None,
@@ -94,12 +89,8 @@ impl State {
             return Ok(rules::malformed());
         };
         let found = self.lookup.find(&self.pool, hash).await?;
-        let wanted = Wanted {
-            scopes: &scopes,
-            owner: owner.as_deref(),
-        };
         let now = time::now();
-        crate::core::verify::judge(found, &wanted, now, &mut |id| {
+        crate::core::verify::judge(found, wanted, now, &mut |id| {
             let queued = self.uses.note(id);
             if queued {
                 self.lookup.used(&hash, now);
@@ -128,8 +119,13 @@ impl State {
         }
         let offered = offered(headers);
         let missing = matches!(offered, Offered::Missing);
+        let scopes = ["admin".to_owned()];
+        let wanted = Wanted {
+            scopes: &scopes,
+            owner: None,
+        };
         let verdict = self
-            .verify(offered, vec!["admin".to_owned()], None)
+            .verify(offered, &wanted)
             .await
             .map_err(ApiError::from)?;
         *seen = verdict.token.as_ref().map(|t| t.id);
@@ -201,9 +197,12 @@ pub async fn auth(
             scopes.push(scope.to_owned());
         }
     }
-    let required = scopes.join(" ");
+    let wanted = Wanted {
+        scopes: &scopes,
+        owner: owner.as_deref(),
+    };
     let verdict = state
-        .verify(offered(headers), scopes, owner)
+        .verify(offered(headers), &wanted)
         .await
         .map_err(ApiError::from)?;
     state.metrics.verdict(&verdict);
@@ -231,7 +230,10 @@ pub async fn auth(
         (Some(Reason::MissingScope), _) => set(
             h,
             "www-authenticate",
-            &format!("Bearer error=\"insufficient_scope\", scope=\"{required}\""),
+            &format!(
+                "Bearer error=\"insufficient_scope\", scope=\"{}\"",
+                scopes.join(" ")
+            ),
         ),
         _ => set(h, "www-authenticate", "Bearer error=\"invalid_token\""),
     }
@@ -248,15 +250,10 @@ fn set(h: &mut HeaderMap, name: &'static str, value: &str) {
 /// other byte (and `%`) percent-encoded as UTF-8, so no control character
 /// or line break reaches the upstream and a name reads back exactly.
 pub fn encoded(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if (0x20..0x7f).contains(&b) && b != b'%' {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    /// Control characters (and every non-ASCII byte, which
+    /// percent-encoding always encodes), and `%` so a name reads back.
+    const ENCODED: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS.add(b'%');
+    percent_encoding::utf8_percent_encode(s, ENCODED).to_string()
 }
 
 /// The body `POST /v1/verify` takes.
@@ -285,14 +282,17 @@ pub async fn verify(
         validate::owner(o).map_err(|e| ApiError::invalid(format!("owner: {e}")))?;
     }
     let VerifyBody {
-        token,
+        mut token,
         scopes,
         owner,
     } = asked;
-    let mut token = token;
     let presented = Presented::new(std::mem::take(&mut *token));
+    let wanted = Wanted {
+        scopes: &scopes,
+        owner: owner.as_deref(),
+    };
     let verdict = state
-        .verify(Offered::One(presented), scopes, owner)
+        .verify(Offered::One(presented), &wanted)
         .await
         .map_err(ApiError::from)?;
     state.metrics.verdict(&verdict);

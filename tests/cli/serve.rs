@@ -605,37 +605,7 @@ fn a_secret_nobody_received_is_revoked() {
     drop(c);
     std::thread::sleep(Duration::from_millis(500));
     holder.execute_batch("COMMIT").unwrap();
-    let end = Instant::now() + Duration::from_secs(10);
-    loop {
-        let list = env.cmd(&["--json", "list"]).run().success().json();
-        let lost: Vec<&Value> = list
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|t| t["name"] == "lost")
-            .collect();
-        if let [t] = lost[..] {
-            if t["status"] == "revoked" {
-                let id = t["id"].as_i64().unwrap();
-                let log = env
-                    .cmd(&["--json", "log", &id.to_string()])
-                    .run()
-                    .success()
-                    .json();
-                assert_eq!(log[1]["action"], "revoked");
-                assert!(
-                    log[1]["detail"]
-                        .as_str()
-                        .unwrap()
-                        .starts_with("secret not delivered"),
-                    "{log}"
-                );
-                break;
-            }
-        }
-        assert!(Instant::now() < end, "no revoked token named lost: {list}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    crate::server::wait_undelivered(&env, "lost", 1, Duration::from_secs(10));
     s.wait_stderr("was not delivered");
 }
 

@@ -334,3 +334,39 @@ fn dechunk(mut rest: &[u8]) -> Vec<u8> {
 pub fn admin(env: &Env) -> (i64, String) {
     env.create(&["--name", "admin", "--scope", "admin", "--no-expiry"])
 }
+
+/// Waits until `count` tokens named `name` exist, every one revoked with
+/// its trail's second event `revoked`, `secret not delivered: ...`; fails
+/// after `within`, or at once when more than `count` are there.
+#[track_caller]
+pub fn wait_undelivered(env: &Env, name: &str, count: usize, within: Duration) {
+    let end = Instant::now() + within;
+    loop {
+        let list = env.cmd(&["--json", "list"]).run().success().json();
+        let named: Vec<&Value> = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t["name"] == name)
+            .collect();
+        assert!(
+            named.len() <= count,
+            "more than {count} named {name}: {list}"
+        );
+        if named.len() == count && named.iter().all(|t| t["status"] == "revoked") {
+            for t in named {
+                let id = t["id"].as_i64().unwrap().to_string();
+                let log = env.cmd(&["--json", "log", &id]).run().success().json();
+                assert_eq!(log[1]["action"], "revoked", "{log}");
+                let detail = log[1]["detail"].as_str().unwrap_or_default();
+                assert!(detail.starts_with("secret not delivered"), "{log}");
+            }
+            return;
+        }
+        assert!(
+            Instant::now() < end,
+            "a secret no client has is live: {list}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

@@ -305,36 +305,7 @@ fn a_secret_an_http2_client_never_let_through_is_revoked() {
         );
         assert!(said.contains("HEADERS on stream 1"), "{said}");
     }
-    let end = std::time::Instant::now() + std::time::Duration::from_secs(15);
-    loop {
-        let list = env.cmd(&["--json", "list"]).run().success().json();
-        let probes: Vec<&Value> = list
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|t| t["name"] == "probe")
-            .collect();
-        assert_eq!(probes.len(), 3, "{list}");
-        if probes.iter().all(|t| t["status"] == "revoked") {
-            for t in probes {
-                let id = t["id"].as_i64().unwrap().to_string();
-                let log = env.cmd(&["--json", "log", &id]).run().success().json();
-                assert!(
-                    log[1]["detail"]
-                        .as_str()
-                        .unwrap()
-                        .starts_with("secret not delivered"),
-                    "{log}"
-                );
-            }
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < end,
-            "a secret no client has is live: {list}"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(200));
-    }
+    crate::server::wait_undelivered(&env, "probe", 3, std::time::Duration::from_secs(15));
 }
 
 /// `tokenctl serve` with this certificate and key, which must fail at
