@@ -4,6 +4,7 @@
 //! store call is a job for one of these threads, each holding its own
 //! connection, and its answer comes back through a oneshot channel.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread::JoinHandle;
 
 use crossbeam_channel::{Receiver, Sender};
@@ -17,6 +18,13 @@ type Job = Box<dyn FnOnce(&mut Slot) + Send>;
 const WAIT: std::time::Duration = std::time::Duration::from_secs(15);
 /// How many jobs may wait for a thread before requests are turned away.
 const QUEUE: usize = 8192;
+
+/// Counts the connections found broken. A PostgreSQL server that restarts,
+/// or ends its sessions, closes every connection at once, but a thread
+/// learns of it only when it next uses its own; so when one is found
+/// broken, every connection opened before is replaced before its next use,
+/// rather than each failing one request of its own first.
+static BROKEN: AtomicU64 = AtomicU64::new(0);
 
 /// A handle on the store threads; cloning it is cheap.
 #[derive(Clone)]
@@ -55,6 +63,7 @@ impl Pool {
                     let mut slot = Slot {
                         target,
                         store: Some(store),
+                        opened: BROKEN.load(Ordering::SeqCst),
                     };
                     for job in rx {
                         job(&mut slot);
@@ -134,6 +143,8 @@ impl Threads {
 pub struct Slot {
     target: Target,
     store: Option<Box<dyn Store>>,
+    /// [`BROKEN`] when the connection was opened.
+    opened: u64,
 }
 
 impl Slot {
@@ -142,6 +153,7 @@ impl Slot {
         Slot {
             target,
             store: None,
+            opened: 0,
         }
     }
 
@@ -149,9 +161,16 @@ impl Slot {
     /// dropped connection, a disk that is full): a runtime error becomes a
     /// store error, and the next call connects afresh.
     pub fn run<T>(&mut self, f: impl FnOnce(&mut dyn Store) -> Result<T>) -> Result<T> {
+        let broken = BROKEN.load(Ordering::SeqCst);
+        if self.opened != broken {
+            self.store = None;
+        }
         if self.store.is_none() {
             match self.target.open_existing() {
-                Ok(s) => self.store = Some(s),
+                Ok(s) => {
+                    self.store = Some(s);
+                    self.opened = broken;
+                }
                 Err(e) => {
                     super::access::note(&format!("cannot open the database: {e}"));
                     return f(&mut Unavailable(e.to_string()));
@@ -169,6 +188,7 @@ impl Slot {
         if watch.broken {
             // A PostgreSQL server that restarted, a file replaced under us.
             self.store = None;
+            BROKEN.fetch_add(1, Ordering::SeqCst);
         }
         match result {
             Err(Error::Runtime(e)) => Err(Error::store(StoreErrorKind::Other, Error::Runtime(e))),
