@@ -50,7 +50,7 @@ const PAGES_DATE: &str = "2026-11-23";
 
 /// SPEC §4: every exit code and what it means. The man pages print these
 /// rows; a subcommand's page prints the rows that command can produce.
-const EXIT_CODES: [(u8, &str); 7] = [
+const EXIT_CODES: [(u8, &str); 8] = [
     (0, "Success; for verify: the token is valid."),
     (
         1,
@@ -73,13 +73,15 @@ const EXIT_CODES: [(u8, &str); 7] = [
         6,
         "Conflict: the token's state or the database's policy forbids it (enable, disable, edit or reset a revoked token; a rule of tokenctl policy; a different prefix at init; load into a database that is not empty).",
     ),
+    (7, "A finding: log --verify found the audit trail altered."),
 ];
 
 /// The exit codes `command` can produce; every command can succeed, fail at
 /// run time, or be called wrongly.
 fn exit_codes(command: &str) -> &'static [u8] {
     match command {
-        "show" | "revoke" | "log" => &[0, 1, 2, 5],
+        "show" | "revoke" => &[0, 1, 2, 5],
+        "log" => &[0, 1, 2, 5, 7],
         "reset" | "enable" | "disable" | "edit" => &[0, 1, 2, 5, 6],
         "init" | "create" | "policy" | "load" => &[0, 1, 2, 6],
         "verify" => &[0, 1, 2, 3, 4],
@@ -139,6 +141,11 @@ const FILES: [(&str, &str); 2] = [
 /// The crontab line that clears out dead tokens every night, shown on the
 /// main page and on the page of purge.
 pub const CRON_PURGE: &str = "17 3 * * * tokenctl -q purge --older-than 30d --include-revoked";
+
+/// The crontab line that checks the audit trail every night against the
+/// head kept the night before, then keeps the new one; shown in the README
+/// and on the page of log, and run by a test.
+pub const CRON_TRAIL: &str = "15 4 * * * tokenctl -q log --verify --expect-head \"$(cat /var/lib/tokenctl-audit/head)\" && tokenctl log --head > /var/lib/tokenctl-audit/head.new && mv /var/lib/tokenctl-audit/head.new /var/lib/tokenctl-audit/head";
 
 /// The main page's CI script; a test runs it as it is printed.
 pub const CI_EXAMPLE: &str = r#"# Issue a token for this job; with -q, stdout is the secret alone.
@@ -304,6 +311,14 @@ fn command_examples(command: &str) -> &'static [Example] {
             Example {
                 what: "A notifier: every token created or revoked from now on, one JSON line each:",
                 code: "tokenctl --json log --follow --limit 0 --action created --action revoked | my-mailer",
+            },
+            Example {
+                what: "Keep the trail's head where the database's writers cannot reach, and later check the trail against it (exit 7 if altered):",
+                code: "tokenctl log --head | ssh audit@vault 'cat > tokenctl.head'\ntokenctl log --verify --expect-head \"$(ssh audit@vault cat tokenctl.head)\"",
+            },
+            Example {
+                what: "A crontab line that checks the trail every night against the head kept the night before, then keeps the new one (its directory writable by root alone):",
+                code: CRON_TRAIL,
             },
         ],
         "edit" => &[
@@ -478,7 +493,8 @@ fn man_pages() -> Vec<(String, Vec<u8>)> {
 /// The page of `tokenctl` itself.
 fn main_page(cli: &clap::Command) -> Vec<u8> {
     let mut extra = Roff::new();
-    exit_status(&mut extra, &[0, 1, 2, 3, 4, 5, 6]);
+    let all: Vec<u8> = EXIT_CODES.iter().map(|(code, _)| *code).collect();
+    exit_status(&mut extra, &all);
     environment(&mut extra);
     files_section(&mut extra);
     examples(&mut extra, &MAIN_EXAMPLES);

@@ -3,6 +3,7 @@
 //! and every change is written with its audit event. The command line and
 //! the HTTP server call these and nothing below them.
 
+use crate::core::chain;
 use crate::core::error::{Error, Result, runtime};
 use crate::core::id::TokenId;
 use crate::core::model::{Action, Event, Status, Token};
@@ -395,12 +396,12 @@ pub fn revoke_owner(
     store::write(store, |w| {
         let mut ids = w.revoke_owner(owner, now)?;
         ids.sort_unstable();
-        let mut tokens = Vec::with_capacity(ids.len());
-        for &id in &ids {
-            append(w, now, id, Action::Revoked, actor, Some(&detail))?;
-            tokens.push(reread(w, id)?);
-        }
-        Ok(tokens)
+        let events: Vec<NewEvent<'_>> = ids
+            .iter()
+            .map(|&id| event(now, id, Action::Revoked, actor, Some(&detail)))
+            .collect();
+        chain::append(w, &events)?;
+        ids.iter().map(|&id| reread(w, id)).collect()
     })
 }
 
@@ -688,13 +689,16 @@ pub fn set_policy(
                 was.as_deref().unwrap_or("unset"),
                 is.as_deref().unwrap_or("unset")
             );
-            w.append(&NewEvent {
-                at: now,
-                token_id: None,
-                action: Action::Policy,
-                actor,
-                detail: Some(&detail),
-            })?;
+            chain::append(
+                w,
+                &[NewEvent {
+                    at: now,
+                    token_id: None,
+                    action: Action::Policy,
+                    actor,
+                    detail: Some(&detail),
+                }],
+            )?;
         }
         let breaking = breaking(w, &new, key, now)?;
         Ok(PolicyChange {
@@ -777,9 +781,11 @@ pub fn purge(store: &mut dyn Store, what: Purge, actor: &str, now: Epoch) -> Res
     let actor = validate::actor(actor)?;
     store::write(store, |w| {
         let ids = w.purgeable(cutoff, what.include_revoked)?;
-        for &id in &ids {
-            append(w, now, id, Action::Purged, actor, None)?;
-        }
+        let events: Vec<NewEvent<'_>> = ids
+            .iter()
+            .map(|&id| event(now, id, Action::Purged, actor, None))
+            .collect();
+        chain::append(w, &events)?;
         w.delete(&ids)?;
         Ok(ids)
     })
@@ -793,13 +799,23 @@ fn append(
     actor: &str,
     detail: Option<&str>,
 ) -> Result<()> {
-    w.append(&NewEvent {
+    chain::append(w, &[event(at, token_id, action, actor, detail)])
+}
+
+fn event<'a>(
+    at: Epoch,
+    token_id: TokenId,
+    action: Action,
+    actor: &'a str,
+    detail: Option<&'a str>,
+) -> NewEvent<'a> {
+    NewEvent {
         at,
         token_id: Some(token_id),
         action,
         actor,
         detail,
-    })
+    }
 }
 
 /// A token just written in this transaction, as it now is.

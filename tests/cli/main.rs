@@ -15,6 +15,7 @@
 #![allow(clippy::unwrap_used, clippy::new_without_default)]
 
 mod batch_stream;
+mod chain;
 mod clock;
 mod cluster;
 mod complete;

@@ -8,13 +8,14 @@ use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::ToSql;
 use postgres::{Row, Statement, Transaction};
 
+use crate::core::chain::Link;
 use crate::core::error::{Result, runtime};
 use crate::core::id::TokenId;
 use crate::core::model::{Action, Event, Found, Token};
 use crate::core::token::TokenHash;
 use crate::store::{
-    Fields, Hashes, ListFilter, LogFilter, NewEvent, NewRow, NewSecret, Reader, Writer,
-    join_scopes, split_scopes,
+    Fields, Hashes, ListFilter, LogFilter, NewRow, NewSecret, Reader, Writer, join_scopes,
+    split_scopes,
 };
 use crate::time::Epoch;
 
@@ -196,7 +197,7 @@ impl Reader for Pg<'_, '_> {
         // recent event that does; $3 holds the actions as bits of their
         // codes.
         self.stream(
-            "SELECT seq, at, token_id, action, actor, detail FROM audit a
+            "SELECT seq, at, token_id, action, actor, detail, hash FROM audit a
              WHERE ($1::bigint IS NULL OR token_id = $1)
                AND ($2::bigint IS NULL OR at >= $2)
                AND ($3::bigint IS NULL OR ($3 >> action::int) & 1 = 1)
@@ -220,20 +221,7 @@ impl Reader for Pg<'_, '_> {
                 &filter.after,
                 &limit,
             ],
-            &mut |r| {
-                let code: i16 = r.get(3);
-                let token_id: Option<i64> = r.get(2);
-                each(Event {
-                    seq: r.get(0),
-                    at: r.get(1),
-                    token_id: token_id.map(id_of).transpose()?,
-                    action: Action::from_code(i64::from(code)).ok_or_else(|| {
-                        runtime(format!("unknown action code {code} in the trail"))
-                    })?,
-                    actor: r.get(4),
-                    detail: r.get(5),
-                })
-            },
+            &mut |r| each(event_row(r)?),
         )
     }
 
@@ -490,15 +478,9 @@ impl Writer for Pg<'_, '_> {
         Ok(())
     }
 
-    fn append(&mut self, e: &NewEvent<'_>) -> Result<()> {
-        let code =
-            i16::try_from(e.action.code()).map_err(|_| runtime("action code out of range"))?;
-        let token = e.token_id.map(TokenId::get);
-        self.execute(
-            "INSERT INTO audit (at, token_id, action, actor, detail) VALUES ($1, $2, $3, $4, $5)",
-            &[&e.at, &token, &code, &e.actor, &e.detail],
-        )?;
-        Ok(())
+    fn trail_end(&mut self) -> Result<Option<(i64, Option<Link>)>> {
+        let rows = self.query("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", &[])?;
+        Ok(rows.first().map(|r| (r.get(0), link_of(r.get(1)))))
     }
 
     /// One statement per chunk: columns as arrays, unnested into rows.
@@ -556,7 +538,10 @@ impl Writer for Pg<'_, '_> {
         Ok(())
     }
 
-    fn restore_events(&mut self, events: &[Event]) -> Result<()> {
+    /// One statement for any number: columns as arrays, unnested into
+    /// rows. The seq is given, not drawn from the column's sequence: the
+    /// chain covers it, and writers take turns (see `lock_writers`).
+    fn insert_events(&mut self, events: &[Event]) -> Result<()> {
         let seqs: Vec<i64> = events.iter().map(|e| e.seq).collect();
         let at: Vec<i64> = events.iter().map(|e| e.at).collect();
         let tokens: Vec<Option<i64>> = events
@@ -571,11 +556,15 @@ impl Writer for Pg<'_, '_> {
             .collect::<Result<Vec<i16>>>()?;
         let actors: Vec<&str> = events.iter().map(|e| e.actor.as_str()).collect();
         let details: Vec<Option<&str>> = events.iter().map(|e| e.detail.as_deref()).collect();
+        let hashes: Vec<Option<&[u8]>> = events
+            .iter()
+            .map(|e| e.hash.as_ref().map(|h| &h[..]))
+            .collect();
         self.execute(
-            "INSERT INTO audit (seq, at, token_id, action, actor, detail)
+            "INSERT INTO audit (seq, at, token_id, action, actor, detail, hash)
              SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::smallint[],
-                                  $5::text[], $6::text[])",
-            &[&seqs, &at, &tokens, &codes, &actors, &details],
+                                  $5::text[], $6::text[], $7::bytea[])",
+            &[&seqs, &at, &tokens, &codes, &actors, &details, &hashes],
         )?;
         Ok(())
     }
@@ -594,4 +583,26 @@ impl Writer for Pg<'_, '_> {
         )?;
         Ok(())
     }
+}
+
+/// An event of the `log` query's columns.
+pub(super) fn event_row(r: &Row) -> Result<Event> {
+    let code: i16 = r.get(3);
+    let token_id: Option<i64> = r.get(2);
+    Ok(Event {
+        seq: r.get(0),
+        at: r.get(1),
+        token_id: token_id.map(id_of).transpose()?,
+        action: Action::from_code(i64::from(code))
+            .ok_or_else(|| runtime(format!("unknown action code {code} in the trail")))?,
+        actor: r.get(4),
+        detail: r.get(5),
+        hash: link_of(r.get(6)),
+    })
+}
+
+/// A stored link, or `None` for a value that cannot be one (a row edited
+/// by hand): the chain's check then names it.
+fn link_of(v: Option<Vec<u8>>) -> Option<Link> {
+    v.and_then(|v| Link::try_from(v.as_slice()).ok())
 }
