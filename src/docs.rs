@@ -144,7 +144,7 @@ pub const CRON_PURGE: &str = "17 3 * * * tokenctl -q purge --older-than 30d --in
 
 /// The crontab line that checks the audit trail every night against the
 /// head kept the night before, then keeps the new one; shown in the README
-/// and on the page of log, and run by a test.
+/// (too long for the help's width) and run by a test.
 pub const CRON_TRAIL: &str = "15 4 * * * tokenctl -q log --verify --expect-head \"$(cat /var/lib/tokenctl-audit/head)\" && tokenctl log --head > /var/lib/tokenctl-audit/head.new && mv /var/lib/tokenctl-audit/head.new /var/lib/tokenctl-audit/head";
 
 /// The main page's CI script; a test runs it as it is printed.
@@ -315,10 +315,6 @@ fn command_examples(command: &str) -> &'static [Example] {
             Example {
                 what: "Keep the trail's head where the database's writers cannot reach, and later check the trail against it (exit 7 if altered):",
                 code: "tokenctl log --head | ssh audit@vault 'cat > tokenctl.head'\ntokenctl log --verify --expect-head \"$(ssh audit@vault cat tokenctl.head)\"",
-            },
-            Example {
-                what: "A crontab line that checks the trail every night against the head kept the night before, then keeps the new one (its directory writable by root alone):",
-                code: CRON_TRAIL,
             },
         ],
         "edit" => &[
