@@ -22,16 +22,19 @@ struct Canonical<'a>(&'a Event);
 
 impl serde::Serialize for Canonical<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        let e = self.0;
         let mut o = s.serialize_struct("Event", 6)?;
-        o.serialize_field("seq", &e.seq)?;
-        o.serialize_field("at", &rfc3339(e.at))?;
-        o.serialize_field("token_id", &e.token_id)?;
-        o.serialize_field("action", &e.action)?;
-        o.serialize_field("actor", &e.actor)?;
-        o.serialize_field("detail", &e.detail)?;
+        canonical_fields(&mut o, self.0)?;
         o.end()
     }
+}
+
+fn canonical_fields<O: SerializeStruct>(o: &mut O, e: &Event) -> std::result::Result<(), O::Error> {
+    o.serialize_field("seq", &e.seq)?;
+    o.serialize_field("at", &rfc3339(e.at))?;
+    o.serialize_field("token_id", &e.token_id)?;
+    o.serialize_field("action", &e.action)?;
+    o.serialize_field("actor", &e.actor)?;
+    o.serialize_field("detail", &e.detail)
 }
 
 /// The canonical form of `e`, the bytes its link covers.
@@ -52,12 +55,7 @@ pub fn link(prev: &Link, e: &Event) -> Link {
 /// then `hash` (null for a row that has none, as one inserted by hand).
 pub fn serialize_event<S: Serializer>(e: &Event, s: S) -> std::result::Result<S::Ok, S::Error> {
     let mut o = s.serialize_struct("Event", 7)?;
-    o.serialize_field("seq", &e.seq)?;
-    o.serialize_field("at", &rfc3339(e.at))?;
-    o.serialize_field("token_id", &e.token_id)?;
-    o.serialize_field("action", &e.action)?;
-    o.serialize_field("actor", &e.actor)?;
-    o.serialize_field("detail", &e.detail)?;
+    canonical_fields(&mut o, e)?;
     o.serialize_field("hash", &e.hash.as_ref().map(|h| hex(h)))?;
     o.end()
 }
