@@ -395,13 +395,51 @@ pub fn revoke_owner(
     store::write(store, |w| {
         let mut ids = w.revoke_owner(owner, now)?;
         ids.sort_unstable();
-        let mut tokens = Vec::with_capacity(ids.len());
-        for &id in &ids {
-            append(w, now, id, Action::Revoked, actor, Some(&detail))?;
-            tokens.push(reread(w, id)?);
-        }
-        Ok(tokens)
+        let revoked: Vec<(TokenId, &str)> = ids.iter().map(|&id| (id, detail.as_str())).collect();
+        revoked_events(w, &revoked, actor, now)
     })
+}
+
+/// Revokes each of these tokens that is not revoked yet, with its own
+/// detail in its `revoked` event (`scan --revoke`: where it leaked), all
+/// in one transaction; returns those it revoked, as they are now. A token
+/// revoked or purged meanwhile is left out.
+pub fn revoke_many(
+    store: &mut dyn Store,
+    tokens: &[(TokenId, String)],
+    actor: &str,
+    now: Epoch,
+) -> Result<Vec<Token>> {
+    let actor = validate::actor(actor)?;
+    store::write(store, |w| {
+        let mut revoked = Vec::with_capacity(tokens.len());
+        for (id, detail) in tokens {
+            match w.lock(*id)? {
+                Some(t) if t.revoked_at.is_none() => {
+                    w.set_revoked(*id, now)?;
+                    revoked.push((*id, detail.as_str()));
+                }
+                _ => {}
+            }
+        }
+        revoked_events(w, &revoked, actor, now)
+    })
+}
+
+/// The `revoked` event of each token just revoked in this transaction,
+/// with its detail; returns the tokens as they are now.
+fn revoked_events(
+    w: &mut dyn Writer,
+    revoked: &[(TokenId, &str)],
+    actor: &str,
+    now: Epoch,
+) -> Result<Vec<Token>> {
+    let mut tokens = Vec::with_capacity(revoked.len());
+    for &(id, detail) in revoked {
+        append(w, now, id, Action::Revoked, actor, Some(detail))?;
+        tokens.push(reread(w, id)?);
+    }
+    Ok(tokens)
 }
 
 /// What `reset` is asked to do besides giving a new secret.
