@@ -50,7 +50,7 @@ const PAGES_DATE: &str = "2026-11-23";
 
 /// SPEC §4: every exit code and what it means. The man pages print these
 /// rows; a subcommand's page prints the rows that command can produce.
-const EXIT_CODES: [(u8, &str); 7] = [
+const EXIT_CODES: [(u8, &str); 8] = [
     (0, "Success; for verify: the token is valid."),
     (
         1,
@@ -73,6 +73,10 @@ const EXIT_CODES: [(u8, &str); 7] = [
         6,
         "Conflict: the token's state or the database's policy forbids it (enable, disable, edit or reset a revoked token; a rule of tokenctl policy; a different prefix at init; load into a database that is not empty).",
     ),
+    (
+        7,
+        "A finding: scan found a live token (active or disabled), also when --revoke revoked it.",
+    ),
 ];
 
 /// The exit codes `command` can produce; every command can succeed, fail at
@@ -83,8 +87,9 @@ fn exit_codes(command: &str) -> &'static [u8] {
         "reset" | "enable" | "disable" | "edit" => &[0, 1, 2, 5, 6],
         "init" | "create" | "policy" | "load" => &[0, 1, 2, 6],
         "verify" => &[0, 1, 2, 3, 4],
+        "scan" => &[0, 1, 2, 7],
         "list" | "purge" | "completions" | "dump" | "serve" => &[0, 1, 2],
-        _ => &[0, 1, 2, 3, 4, 5, 6],
+        _ => &[0, 1, 2, 3, 4, 5, 6, 7],
     }
 }
 
@@ -334,6 +339,24 @@ fn command_examples(command: &str) -> &'static [Example] {
             what: "Restore a backup into a new database:",
             code: "tokenctl --db /var/lib/tokenctl/tokens.db load < tokens-2026-12-01.jsonl",
         }],
+        "scan" => &[
+            Example {
+                what: "Look for this database's tokens in a repository; exit 7 when a live one is found:",
+                code: "tokenctl scan .",
+            },
+            Example {
+                what: "In CI, a SARIF report for code scanning (the step fails on exit 7 unless told otherwise):",
+                code: "tokenctl scan --format sarif . > tokenctl.sarif",
+            },
+            Example {
+                what: "Incident response: revoke every live token found under a directory, after one question:",
+                code: "tokenctl scan --revoke /srv/app",
+            },
+            Example {
+                what: "A rule for a repository that runs gitleaks already:",
+                code: "tokenctl scan --rules gitleaks > .gitleaks.toml",
+            },
+        ],
         "completions" => &[
             Example {
                 what: "bash (with the bash-completion package), for the current user:",
@@ -478,7 +501,7 @@ fn man_pages() -> Vec<(String, Vec<u8>)> {
 /// The page of `tokenctl` itself.
 fn main_page(cli: &clap::Command) -> Vec<u8> {
     let mut extra = Roff::new();
-    exit_status(&mut extra, &[0, 1, 2, 3, 4, 5, 6]);
+    exit_status(&mut extra, &[0, 1, 2, 3, 4, 5, 6, 7]);
     environment(&mut extra);
     files_section(&mut extra);
     examples(&mut extra, &MAIN_EXAMPLES);
