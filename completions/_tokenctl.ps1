@@ -354,7 +354,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             break
         }
         'tokenctl;scan' {
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format; --json is jsonl [default: human]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: human; jsonl with the global JSON option]')
             [CompletionResult]::new('--rules', '--rules', [CompletionResultType]::ParameterName, 'Print a rule for another scanner instead of scanning')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb')

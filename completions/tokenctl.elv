@@ -328,7 +328,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand --version 'Print version'
         }
         &'tokenctl;scan'= {
-            cand --format 'Output format; --json is jsonl [default: human]'
+            cand --format 'Output format [default: human; jsonl with the global JSON option]'
             cand --rules 'Print a rule for another scanner instead of scanning'
             cand --db 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
             cand --color 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb'

@@ -268,7 +268,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand load" -l json -d 'Prin
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand load" -s q -l quiet -d 'Print only the data the command exists for (a new secret); no notes'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand load" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand load" -s V -l version -d 'Print version'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand scan" -l format -d 'Output format; --json is jsonl [default: human]' -r -f -a "human\t'One line per finding, for people'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand scan" -l format -d 'Output format [default: human; jsonl with the global JSON option]' -r -f -a "human\t'One line per finding, for people'
 jsonl\t'One JSON object per finding (JSON Lines)'
 sarif\t'One SARIF 2.1.0 document, for code-scanning upload'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand scan" -l rules -d 'Print a rule for another scanner instead of scanning' -r -f -a "gitleaks\t'A gitleaks rule, TOML'"

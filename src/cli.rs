@@ -590,7 +590,7 @@ pub struct ScanArgs {
     #[arg(long)]
     pub hidden: bool,
 
-    /// Output format; --json is jsonl [default: human]
+    /// Output format [default: human; jsonl with the global JSON option]
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub format: Option<ScanFormat>,
 
