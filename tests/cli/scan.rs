@@ -611,11 +611,6 @@ fn the_exit_code_does_not_depend_on_stdout() {
     for i in 0..200 {
         write(&dir.join(format!("f{i}.txt")), format!("{secret}\n"));
     }
-    let closed = || {
-        let (reader, writer) = std::io::pipe().unwrap();
-        drop(reader);
-        writer
-    };
     for args in [
         &["scan"][..],
         &["--json", "scan"],
@@ -626,7 +621,9 @@ fn the_exit_code_does_not_depend_on_stdout() {
         env.cmd(&all)
             .run_with_stdout(crate::create::dev_full())
             .code(7);
-        env.cmd(&all).run_with_stdout(closed()).code(7);
+        env.cmd(&all)
+            .run_with_stdout(crate::safety::closed_pipe())
+            .code(7);
     }
 }
 
