@@ -75,12 +75,11 @@ impl Matcher {
         format!(r"\b{}_[0-9A-Za-z]{{{TAIL}}}\b", self.prefix)
     }
 
-    /// Calls `each(offset, token)` for every token in `buf` that starts at
-    /// or after `from` and ends before `until` (exclusive, for its last
-    /// character) with a right checksum. The byte before `from`, when
-    /// `from` > 0, is context only; a token must also be followed by a
-    /// non-word byte or `buf`'s end, which the caller says is the end of
-    /// the input by passing `until == buf.len()`.
+    /// Calls `each(offset, token)` for every token with a right checksum
+    /// that lies within `buf[from..until]`. The byte before `from` is
+    /// context only (is the token's start a word boundary?), and so is the
+    /// byte after a token: `until` < `buf.len()` leaves room for it, while
+    /// `until == buf.len()` says that `buf` ends where the input does.
     pub fn find(&self, buf: &[u8], from: usize, until: usize, each: &mut dyn FnMut(usize, &str)) {
         let len = self.token_len();
         let mut at = from;
