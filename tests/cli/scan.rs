@@ -527,8 +527,19 @@ fn revoke_with_yes_revokes_the_live_tokens_where_they_leaked() {
         .run()
         .success();
     let (k, kept) = env.create(&["--name", "kept"]);
+    // A secret replaced by a reset, inside its grace period: live, and
+    // revoking its token ends the new secret too.
+    let (m, old) = env.create(&["--name", "moving"]);
+    let new = env
+        .cmd(&["-q", "reset", &m.to_string(), "--grace", "1h", "--yes"])
+        .run()
+        .success()
+        .stdout
+        .trim()
+        .to_owned();
     let dir = tree(&env);
     write(&dir.join("a.env"), format!("x\n{one}\n{gone}\n"));
+    write(&dir.join("c.env"), format!("{old}\n"));
     write(&dir.join("b.env"), format!("{two}\n{one}\n"));
     write(&dir.join("ignored/c.env"), format!("{kept}\n"));
     std::fs::create_dir_all(dir.join(".git")).unwrap();
@@ -536,8 +547,8 @@ fn revoke_with_yes_revokes_the_live_tokens_where_they_leaked() {
     env.cmd(&["scan", "--revoke", "--yes", path_arg(&dir)])
         .run()
         .code(7)
-        .stderr_has("revoked 2 tokens: 1, 2");
-    for id in [a, b, c] {
+        .stderr_has("revoked 3 tokens: 1, 2, 5");
+    for id in [a, b, c, m] {
         assert_eq!(env.show(id)["status"], "revoked");
     }
     assert_eq!(env.show(k)["status"], "active");
@@ -561,6 +572,13 @@ fn revoke_with_yes_revokes_the_live_tokens_where_they_leaked() {
         detail(b),
         Some(format!("leaked: {}:1", dir.join("b.env").display()))
     );
+    assert_eq!(
+        detail(m),
+        Some(format!("leaked: {}:1", dir.join("c.env").display()))
+    );
+    for secret in [&old, &new] {
+        assert_eq!(env.verify(secret, &[]).1["reason"], "revoked");
+    }
     // Again: the tokens are revoked now, nothing is live.
     env.cmd(&["scan", "--revoke", "--yes", path_arg(&dir)])
         .run()
