@@ -793,7 +793,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__log)
-            opts="-f -q -h -V --limit --since --action --by --follow --db --json --quiet --color --actor --help --version"
+            opts="-f -q -h -V --limit --since --action --by --follow --verify --expect-head --head --db --json --quiet --color --actor --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -812,6 +812,10 @@ _tokenctl() {
                     return 0
                     ;;
                 --by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expect-head)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -189,12 +189,15 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -l limit -d 'Only
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -l since -d 'Only events at or after this time (RFC 3339 or a date), or within this long back from now (e.g. 24h)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -l action -d 'Only events of this action (repeatable): created, reset, revoked, enabled, disabled, purged, edited, policy, loaded' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -l by -d 'Only events by this actor, exactly' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -l expect-head -d 'With --verify: this event must still be in the trail with this hash, as log --head printed it' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -l db -d 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -l color -d 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb' -r -f -a "auto\t'Colour when stdout is a terminal, NO_COLOR is not set and TERM is not dumb'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -l actor -d 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -s f -l follow -d 'After the events so far, print each new one as it is committed, until interrupted'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -l verify -d 'Check the whole trail\'s hash chain: exit 0 if intact, 7 naming the first event that does not match'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -l head -d 'Print the latest event\'s number and hash as SEQ:HASH, to keep where the database\'s writers cannot reach'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -l json -d 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -s q -l quiet -d 'Print only the data the command exists for (a new secret); no notes'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand log" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -277,9 +277,22 @@ pub enum Command {
     /// goes away ends it quietly with exit 0.
     ///
     /// A table for people; with --json an array of
-    /// {"seq", "at", "token_id", "action", "actor", "detail"}, oldest first
-    /// (token_id is null for an event of the whole database, "policy" and
-    /// "loaded"); with --json --follow, JSON Lines, one event per line.
+    /// {"seq", "at", "token_id", "action", "actor", "detail", "hash"},
+    /// oldest first (token_id is null for an event of the whole database,
+    /// "policy" and "loaded"); with --json --follow, JSON Lines, one event
+    /// per line.
+    ///
+    /// The trail is a hash chain: each event's hash is SHA-256 over the hash
+    /// of the event before it and the event's JSON object without its hash,
+    /// so changing, removing or inserting a row by hand breaks the chain
+    /// from there on. --verify recomputes it: exit 0 and "audit trail
+    /// intact: N events, head SEQ:HASH", or exit 7 naming the first event
+    /// that does not match (--json: {"intact", "events", "head", "broken"}).
+    /// Someone who may write the database can rewrite the whole chain, so
+    /// keep what --head prints (SEQ:HASH; --json {"seq", "hash"}) where the
+    /// database's writers cannot reach, and check with --verify
+    /// --expect-head SEQ:HASH: a trail rolled back to an older copy, cut
+    /// short, or rewritten before that event fails it.
     Log(LogArgs),
 
     /// Change a token's name, owner, scopes or expiry; never its secret
@@ -735,6 +748,22 @@ pub struct LogArgs {
     /// After the events so far, print each new one as it is committed, until interrupted
     #[arg(short, long)]
     pub follow: bool,
+
+    /// Check the whole trail's hash chain: exit 0 if intact, 7 naming the first event that does not match
+    #[arg(long, conflicts_with_all = ["id", "limit", "since", "actions", "by", "follow", "head"])]
+    pub verify: bool,
+
+    /// With --verify: this event must still be in the trail with this hash, as log --head printed it
+    #[arg(long, value_name = "SEQ:HASH", requires = "verify", value_parser = parse_head, allow_hyphen_values = true)]
+    pub expect_head: Option<crate::core::chain::Head>,
+
+    /// Print the latest event's number and hash as SEQ:HASH, to keep where the database's writers cannot reach
+    #[arg(long, conflicts_with_all = ["id", "limit", "since", "actions", "by", "follow"])]
+    pub head: bool,
+}
+
+fn parse_head(s: &str) -> Result<crate::core::chain::Head, String> {
+    s.parse()
 }
 
 pub use crate::time::Since;
@@ -840,7 +869,11 @@ impl Command {
     /// Whether the command's exit code answers a question, so that nothing
     /// that happens to its output may change it.
     pub fn answers(&self) -> bool {
-        matches!(self, Command::Verify(_) | Command::Scan(_))
+        match self {
+            Command::Verify(_) | Command::Scan(_) => true,
+            Command::Log(args) => args.verify,
+            _ => false,
+        }
     }
 
     /// Whether the command may create or change the database.

@@ -75,7 +75,7 @@ const EXIT_CODES: [(u8, &str); 8] = [
     ),
     (
         7,
-        "A finding: scan found a live token (active or disabled), also when --revoke revoked it.",
+        "A finding: scan found a live token (active or disabled), also when --revoke revoked it; log --verify found the audit trail altered.",
     ),
 ];
 
@@ -83,7 +83,8 @@ const EXIT_CODES: [(u8, &str); 8] = [
 /// run time, or be called wrongly.
 fn exit_codes(command: &str) -> &'static [u8] {
     match command {
-        "show" | "revoke" | "log" => &[0, 1, 2, 5],
+        "show" | "revoke" => &[0, 1, 2, 5],
+        "log" => &[0, 1, 2, 5, 7],
         "reset" | "enable" | "disable" | "edit" => &[0, 1, 2, 5, 6],
         "init" | "create" | "policy" | "load" => &[0, 1, 2, 6],
         "verify" => &[0, 1, 2, 3, 4],
@@ -144,6 +145,11 @@ const FILES: [(&str, &str); 2] = [
 /// The crontab line that clears out dead tokens every night, shown on the
 /// main page and on the page of purge.
 pub const CRON_PURGE: &str = "17 3 * * * tokenctl -q purge --older-than 30d --include-revoked";
+
+/// The crontab line that checks the audit trail every night against the
+/// head kept the night before, then keeps the new one; shown in the README
+/// (too long for the help's width) and run by a test.
+pub const CRON_TRAIL: &str = "15 4 * * * tokenctl -q log --verify --expect-head \"$(cat /var/lib/tokenctl-audit/head)\" && tokenctl log --head > /var/lib/tokenctl-audit/head.new && mv /var/lib/tokenctl-audit/head.new /var/lib/tokenctl-audit/head";
 
 /// The main page's CI script; a test runs it as it is printed.
 pub const CI_EXAMPLE: &str = r#"# Issue a token for this job; with -q, stdout is the secret alone.
@@ -309,6 +315,10 @@ fn command_examples(command: &str) -> &'static [Example] {
             Example {
                 what: "A notifier: every token created or revoked from now on, one JSON line each:",
                 code: "tokenctl --json log --follow --limit 0 --action created --action revoked | my-mailer",
+            },
+            Example {
+                what: "Keep the trail's head where the database's writers cannot reach, and later check the trail against it (exit 7 if altered):",
+                code: "tokenctl log --head | ssh audit@vault 'cat > tokenctl.head'\ntokenctl log --verify --expect-head \"$(ssh audit@vault cat tokenctl.head)\"",
             },
         ],
         "edit" => &[
@@ -501,7 +511,8 @@ fn man_pages() -> Vec<(String, Vec<u8>)> {
 /// The page of `tokenctl` itself.
 fn main_page(cli: &clap::Command) -> Vec<u8> {
     let mut extra = Roff::new();
-    exit_status(&mut extra, &[0, 1, 2, 3, 4, 5, 6, 7]);
+    let all: Vec<u8> = EXIT_CODES.iter().map(|(code, _)| *code).collect();
+    exit_status(&mut extra, &all);
     environment(&mut extra);
     files_section(&mut extra);
     examples(&mut extra, &MAIN_EXAMPLES);

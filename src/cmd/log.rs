@@ -1,12 +1,14 @@
 //! `tokenctl log`: the audit trail, oldest first, as a table or a JSON
 //! array, both streamed so memory stays flat however long the trail is;
-//! with `--follow`, then every event committed after, by any process.
+//! with `--follow`, then every event committed after, by any process; with
+//! `--verify` and `--head`, the check of its hash chain and its head.
 
 use std::io;
 use std::os::fd::AsFd;
 
 use super::Ctx;
 use crate::cli::LogArgs;
+use crate::core::chain::{self, Broken, Head};
 use crate::core::error::{Error, Result};
 use crate::core::model::Event;
 use crate::core::ops;
@@ -23,6 +25,22 @@ const FOLLOW_EVERY_MS: i32 = 250;
 /// Shows the events that pass the filters; with `--follow`, keeps going.
 pub fn run(ctx: &mut Ctx, args: &LogArgs) -> Result<u8> {
     let mut store = ctx.open()?;
+    if args.verify {
+        return verify(ctx, store.as_mut(), args.expect_head);
+    }
+    if args.head {
+        let mut head = Head::EMPTY;
+        store.read_once(&mut |r| {
+            head = chain::head(r)?;
+            Ok(())
+        })?;
+        return if ctx.out.json {
+            ctx.out.json_value(&head)
+        } else {
+            ctx.out.line(head)
+        }
+        .map(|()| 0);
+    }
     let mut filter = LogFilter {
         token: args.id,
         since: args.since.map(|s| s.at(ctx.now)),
@@ -57,6 +75,57 @@ pub fn run(ctx: &mut Ctx, args: &LogArgs) -> Result<u8> {
     Ok(0)
 }
 
+/// `log --verify`'s answer.
+#[derive(serde::Serialize)]
+struct Verified {
+    intact: bool,
+    events: usize,
+    head: Head,
+    broken: Option<Problem>,
+}
+
+#[derive(serde::Serialize)]
+struct Problem {
+    seq: i64,
+    problem: String,
+}
+
+/// Checks the chain from one snapshot. The exit code is the answer, so
+/// what happens to stdout cannot change it.
+fn verify(ctx: &mut Ctx, store: &mut dyn Store, expect: Option<Head>) -> Result<u8> {
+    let mut checked = None;
+    store.read_once(&mut |r| {
+        checked = Some(chain::check(r, expect)?);
+        Ok(())
+    })?;
+    let checked = checked.ok_or_else(|| crate::core::error::runtime("the trail was not read"))?;
+    let out = &mut ctx.out;
+    let shown = if out.json {
+        out.json_value(&Verified {
+            intact: checked.broken.is_none(),
+            events: checked.events,
+            head: checked.head,
+            broken: checked.broken.as_ref().map(|b: &Broken| Problem {
+                seq: b.seq(),
+                problem: b.to_string(),
+            }),
+        })
+    } else if checked.broken.is_none() && !out.quiet {
+        out.line(format_args!(
+            "audit trail intact: {}, head {}",
+            crate::phrase::plural(checked.events, "event"),
+            checked.head
+        ))
+    } else {
+        Ok(())
+    };
+    let _ = shown.and_then(|()| out.flush());
+    match &checked.broken {
+        None => Ok(0),
+        Some(b) => Err(chain::altered(b)),
+    }
+}
+
 /// Prints the events so far, then polls for newer ones until interrupted
 /// or until stdout's reader goes away (exit 0, quietly). Events are read
 /// by seq, which every backend hands out in commit order (writers take
@@ -73,6 +142,7 @@ fn follow(ctx: &mut Ctx, store: &mut dyn Store, filter: &mut LogFilter) -> Resul
         action: crate::core::model::Action::Disabled,
         actor: "x".repeat(12),
         detail: None,
+        hash: None,
     };
     table.measure(&cells(&typical, true));
     let mut first = true;

@@ -9,9 +9,10 @@ use crate::core::error::{Error, Result};
 use crate::core::id::TokenId;
 use std::collections::BTreeMap;
 
+use crate::core::chain::{self, hex, unhex};
 use crate::core::model::{Action, Event, Token};
 use crate::core::policy::Policy;
-use crate::core::token::{self, TokenHash};
+use crate::core::token;
 use crate::core::validate;
 use crate::store::{self, Hashes, LogFilter, NewEvent, Store};
 use crate::time::{Epoch, Timestamp, rfc3339};
@@ -67,6 +68,10 @@ struct EventLine {
     action: String,
     actor: String,
     detail: Option<String>,
+    /// The event's link in the chain; a dump of a tokenctl before the
+    /// chain has none, and load then links the events as a migration does.
+    #[serde(default)]
+    hash: Option<String>,
 }
 
 /// Every line after the header: one key names what it is.
@@ -171,6 +176,7 @@ fn event_line(e: &Event) -> EventLine {
         action: e.action.as_str().to_owned(),
         actor: e.actor.clone(),
         detail: e.detail.clone(),
+        hash: e.hash.as_ref().map(|h| hex(h)),
     }
 }
 
@@ -242,6 +248,7 @@ pub fn parse(lines: impl Iterator<Item = std::io::Result<String>>) -> Result<Dum
             "the dump's last_id {last_id} is below its highest token id {top}"
         )));
     }
+    chain::fill(&mut events, chain::GENESIS);
     Ok(Dump {
         header,
         policy: policy.unwrap_or_default(),
@@ -311,6 +318,11 @@ fn event_of(e: EventLine) -> std::result::Result<Event, String> {
             if e.token_id.is_none() { "" } else { "not " }
         ));
     }
+    let hash = e
+        .hash
+        .as_deref()
+        .map(|h| unhex(h).ok_or("hash is not 64 hexadecimal digits"))
+        .transpose()?;
     Ok(Event {
         seq: e.seq,
         at: time(&e.at)?,
@@ -318,6 +330,7 @@ fn event_of(e: EventLine) -> std::result::Result<Event, String> {
         action,
         actor: e.actor,
         detail: e.detail,
+        hash,
     })
 }
 
@@ -356,50 +369,25 @@ pub fn load(store: &mut dyn Store, dump: &Dump, actor: &str, now: Epoch) -> Resu
             w.restore_tokens(chunk)?;
         }
         for chunk in dump.events.chunks(RESTORE_CHUNK) {
-            w.restore_events(chunk)?;
+            w.insert_events(chunk)?;
         }
         w.set_last_id(dump.last_id)?;
-        w.append(&NewEvent {
-            at: now,
-            token_id: None,
-            action: Action::Loaded,
-            actor,
-            detail: Some(&detail),
-        })
+        chain::append(
+            w,
+            &[NewEvent {
+                at: now,
+                token_id: None,
+                action: Action::Loaded,
+                actor,
+                detail: Some(&detail),
+            }],
+        )
     })
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(s, "{b:02x}");
-    }
-    s
-}
-
-fn unhex(s: &str) -> Option<TokenHash> {
-    if s.len() != 64 {
-        return None;
-    }
-    let mut out = [0u8; 32];
-    for (i, byte) in out.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok()?;
-    }
-    Some(out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn hashes_round_trip_through_hex() {
-        let h: TokenHash = std::array::from_fn(|i| (i * 37) as u8);
-        assert_eq!(unhex(&hex(&h)), Some(h));
-        assert_eq!(unhex("zz"), None);
-        assert_eq!(unhex(&"g".repeat(64)), None);
-    }
 
     #[test]
     fn a_bad_line_is_named_by_its_number() {

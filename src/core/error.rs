@@ -44,6 +44,9 @@ pub enum Error {
         /// What it forbids, and what would be allowed.
         message: String,
     },
+    /// A finding: the audit trail does not hold (exit 7).
+    #[error("{0}")]
+    Altered(String),
     /// The database could not be used: exit 1.
     #[error("{0}")]
     Store(StoreError),
@@ -62,6 +65,7 @@ impl Error {
             Error::Usage(_) => 2,
             Error::NotFound(_) | Error::NoSuchOwner { .. } => 5,
             Error::Revoked { .. } | Error::Conflict(_) | Error::Policy { .. } => 6,
+            Error::Altered(_) => 7,
             Error::BrokenPipe => 0,
             Error::Store(_) | Error::Runtime(_) => 1,
         }

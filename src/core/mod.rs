@@ -3,6 +3,7 @@
 //! verify's reasons, the operations and their checks, the verify engine,
 //! and the typed errors. Nothing here knows SQL or the command line.
 
+pub mod chain;
 pub mod dump;
 pub mod error;
 pub mod id;

@@ -317,18 +317,14 @@ pub struct Event {
     pub actor: String,
     /// More about it, e.g. that a secret was not delivered.
     pub detail: Option<String>,
+    /// Its link in the trail's hash chain (SPEC §11); `None` for a row
+    /// without one, which no tokenctl writes.
+    pub hash: Option<crate::core::chain::Link>,
 }
 
 impl Serialize for Event {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = s.serialize_struct("Event", 6)?;
-        o.serialize_field("seq", &self.seq)?;
-        o.serialize_field("at", &rfc3339(self.at))?;
-        o.serialize_field("token_id", &self.token_id)?;
-        o.serialize_field("action", &self.action)?;
-        o.serialize_field("actor", &self.actor)?;
-        o.serialize_field("detail", &self.detail)?;
-        o.end()
+        crate::core::chain::serialize_event(self, s)
     }
 }
 

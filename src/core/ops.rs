@@ -3,6 +3,7 @@
 //! and every change is written with its audit event. The command line and
 //! the HTTP server call these and nothing below them.
 
+use crate::core::chain;
 use crate::core::error::{Error, Result, runtime};
 use crate::core::id::TokenId;
 use crate::core::model::{Action, Event, Status, Token};
@@ -434,12 +435,12 @@ fn revoked_events(
     actor: &str,
     now: Epoch,
 ) -> Result<Vec<Token>> {
-    let mut tokens = Vec::with_capacity(revoked.len());
-    for &(id, detail) in revoked {
-        append(w, now, id, Action::Revoked, actor, Some(detail))?;
-        tokens.push(reread(w, id)?);
-    }
-    Ok(tokens)
+    let events: Vec<NewEvent<'_>> = revoked
+        .iter()
+        .map(|&(id, detail)| event(now, id, Action::Revoked, actor, Some(detail)))
+        .collect();
+    chain::append(w, &events)?;
+    revoked.iter().map(|&(id, _)| reread(w, id)).collect()
 }
 
 /// What `reset` is asked to do besides giving a new secret.
@@ -726,13 +727,16 @@ pub fn set_policy(
                 was.as_deref().unwrap_or("unset"),
                 is.as_deref().unwrap_or("unset")
             );
-            w.append(&NewEvent {
-                at: now,
-                token_id: None,
-                action: Action::Policy,
-                actor,
-                detail: Some(&detail),
-            })?;
+            chain::append(
+                w,
+                &[NewEvent {
+                    at: now,
+                    token_id: None,
+                    action: Action::Policy,
+                    actor,
+                    detail: Some(&detail),
+                }],
+            )?;
         }
         let breaking = breaking(w, &new, key, now)?;
         Ok(PolicyChange {
@@ -815,9 +819,11 @@ pub fn purge(store: &mut dyn Store, what: Purge, actor: &str, now: Epoch) -> Res
     let actor = validate::actor(actor)?;
     store::write(store, |w| {
         let ids = w.purgeable(cutoff, what.include_revoked)?;
-        for &id in &ids {
-            append(w, now, id, Action::Purged, actor, None)?;
-        }
+        let events: Vec<NewEvent<'_>> = ids
+            .iter()
+            .map(|&id| event(now, id, Action::Purged, actor, None))
+            .collect();
+        chain::append(w, &events)?;
         w.delete(&ids)?;
         Ok(ids)
     })
@@ -831,13 +837,23 @@ fn append(
     actor: &str,
     detail: Option<&str>,
 ) -> Result<()> {
-    w.append(&NewEvent {
+    chain::append(w, &[event(at, token_id, action, actor, detail)])
+}
+
+fn event<'a>(
+    at: Epoch,
+    token_id: TokenId,
+    action: Action,
+    actor: &'a str,
+    detail: Option<&'a str>,
+) -> NewEvent<'a> {
+    NewEvent {
         at,
         token_id: Some(token_id),
         action,
         actor,
         detail,
-    })
+    }
 }
 
 /// A token just written in this transaction, as it now is.

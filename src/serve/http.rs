@@ -150,7 +150,7 @@ impl From<Error> for ApiError {
                     "the database cannot be used now",
                 )
             }
-            Error::BrokenPipe | Error::Runtime(_) => {
+            Error::Altered(_) | Error::BrokenPipe | Error::Runtime(_) => {
                 // The details go to the server's log, not to the client.
                 super::access::note(&message);
                 ApiError::new(

@@ -103,6 +103,12 @@ pub trait Store {
 
 /// Queries inside a read snapshot or a write transaction.
 pub trait Reader {
+    /// Whether the trail's events carry their links: false only for an
+    /// older schema that a user who may not write it reads as it is.
+    fn chained(&self) -> bool {
+        true
+    }
+
     /// The token with this id.
     fn get(&mut self, id: TokenId) -> Result<Option<Token>>;
 
@@ -195,15 +201,19 @@ pub trait Writer: Reader {
     /// Deletes these tokens and their hashes (the trail keeps them).
     fn delete(&mut self, ids: &[TokenId]) -> Result<()>;
 
-    /// Appends an event to the trail.
-    fn append(&mut self, event: &NewEvent<'_>) -> Result<()>;
+    /// The trail's latest event: its seq and its link, if it has one.
+    /// Appending goes through `core::chain::append`, which reads this and
+    /// links each new event to it.
+    fn trail_end(&mut self) -> Result<Option<(i64, Option<crate::core::chain::Link>)>>;
+
+    /// Stores events as given, seqs and links and all: new ones from
+    /// `core::chain::append`, or a dump's (for `load`); a backend with
+    /// round trips sends many in one.
+    fn insert_events(&mut self, events: &[Event]) -> Result<()>;
 
     /// Stores tokens as a dump holds them, ids and all (for `load`); a
     /// backend with round trips sends many in one.
     fn restore_tokens(&mut self, tokens: &[(Token, Hashes)]) -> Result<()>;
-
-    /// Stores events as a dump holds them, seqs and all (for `load`).
-    fn restore_events(&mut self, events: &[Event]) -> Result<()>;
 
     /// Makes sure no id up to `last` is ever issued (for `load`).
     fn set_last_id(&mut self, last: i64) -> Result<()>;

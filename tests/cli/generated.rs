@@ -408,7 +408,7 @@ fn the_main_page_documents_exit_codes_environment_files_and_examples() {
     ] {
         assert!(text.contains(needle), "{needle:?} not on tokenctl(1)");
     }
-    for code in 0..=6 {
+    for code in 0..=7 {
         assert!(
             text.lines()
                 .any(|l| l.trim_start().starts_with(&format!("{code}  "))),
@@ -509,6 +509,47 @@ fn the_cron_example_purges_in_silence() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(String::from_utf8_lossy(&out.stdout), "");
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
+
+#[test]
+fn the_trail_crontab_line_keeps_the_head_and_catches_a_rollback() {
+    let Some(bash) = tool("bash", "bash") else {
+        return;
+    };
+    let Some(env) = Env::new() else { return };
+    env.create(&["--name", "first"]);
+    let kept = env.dir().join("audit");
+    std::fs::create_dir(&kept).unwrap();
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    assert!(
+        readme.contains(docs::CRON_TRAIL),
+        "the README shows another line"
+    );
+    let command = docs::CRON_TRAIL.splitn(6, ' ').nth(5).unwrap();
+    assert!(command.starts_with("tokenctl "), "{command}");
+    let command = command.replace("/var/lib/tokenctl-audit", kept.to_str().unwrap());
+    let head = || std::fs::read_to_string(kept.join("head")).unwrap();
+    // The first night, the head is the empty trail's.
+    std::fs::write(kept.join("head"), format!("0:{}\n", "0".repeat(64))).unwrap();
+    let night = || bash_with_tokenctl(&bash, &env, &command);
+    let out = night();
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    assert_eq!(out.status.code(), Some(0));
+    let first = head();
+    assert!(first.starts_with("1:"), "{first}");
+    env.create(&["--name", "second"]);
+    assert_eq!(night().status.code(), Some(0));
+    assert!(head().starts_with("2:"), "{}", head());
+    // The newest event deleted: the check fails, and the head kept stays.
+    env.sql("DELETE FROM audit WHERE seq = 2");
+    let out = night();
+    assert_eq!(out.status.code(), Some(7));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("cut short"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(head().starts_with("2:"), "{}", head());
 }
 
 /// Runs this test binary's tests whose names contain `filter` (but this

@@ -173,6 +173,12 @@ fn an_older_schema_is_upgraded_in_place_with_its_tokens_and_ids() {
     assert_eq!(verdicts, [0, 0, 3]);
     let listed = env.cmd(&["--json", "list"]).user(NOBODY, NOBODY).run();
     assert_eq!(crate::ids(&listed.success().json()), [1, 2]);
+    // Its trail has no links yet, which is not a trail altered.
+    env.cmd(&["log", "--verify"])
+        .user(NOBODY, NOBODY)
+        .run()
+        .code(1)
+        .error_has("not chained yet");
     assert_eq!(std::fs::read(env.db()).unwrap(), before);
 
     // Its owner's first command, a read, upgrades it.
@@ -193,7 +199,8 @@ fn an_older_schema_is_upgraded_in_place_with_its_tokens_and_ids() {
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 4);
+    assert_eq!(version, 5);
     drop(conn);
     assert_eq!(integrity(env.db()), "ok");
+    env.cmd(&["log", "--verify"]).run().success();
 }

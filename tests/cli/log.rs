@@ -92,7 +92,12 @@ fn every_change_is_an_event_oldest_first() {
             _ => assert_eq!(e["detail"], Value::Null, "{e}"),
         }
         let keys: Vec<&String> = e.as_object().unwrap().keys().collect();
-        assert_eq!(keys.len(), 6, "{e}");
+        assert_eq!(keys.len(), 7, "{e}");
+        let hash = e["hash"].as_str().unwrap();
+        assert!(
+            hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()),
+            "{e}"
+        );
         assert!(e["seq"].as_i64().unwrap() > 0, "{e}");
         let at = e["at"].as_str().unwrap();
         assert!(

@@ -15,6 +15,7 @@
 #![allow(clippy::unwrap_used, clippy::new_without_default)]
 
 mod batch_stream;
+mod chain;
 mod clock;
 mod cluster;
 mod complete;
@@ -766,4 +767,13 @@ pub fn ids(list: &Value) -> Vec<i64> {
         .iter()
         .map(|t| t["id"].as_i64().expect("an id"))
         .collect()
+}
+
+/// `secret` with one character of its body changed, to another: a typo,
+/// no longer well-formed.
+pub fn typo(secret: &str) -> String {
+    let mut chars: Vec<char> = secret.chars().collect();
+    let at = 20;
+    chars[at] = if chars[at] == 'x' { 'y' } else { 'x' };
+    chars.into_iter().collect()
 }

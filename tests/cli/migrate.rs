@@ -132,9 +132,10 @@ fn a_schema_3_sqlite_database_is_upgraded_with_its_tokens_secrets_and_events() {
     // Back to what a tokenctl of schema 3 left: no policy, no grace, no
     // replaced secrets.
     let conn = rusqlite::Connection::open(env.db()).unwrap();
-    assert_eq!(user_version(&conn), 4);
+    assert_eq!(user_version(&conn), 5);
     conn.execute_batch(
         "BEGIN;
+         ALTER TABLE audit DROP COLUMN hash;
          DROP TABLE policy;
          ALTER TABLE tokens DROP COLUMN previous_valid_until;
          CREATE TABLE token_hashes_3 (
@@ -165,7 +166,7 @@ fn a_schema_3_sqlite_database_is_upgraded_with_its_tokens_secrets_and_events() {
         assert_eq!(v["grace_until"], Value::Null);
     }
     let conn = rusqlite::Connection::open(env.db()).unwrap();
-    assert_eq!(user_version(&conn), 4);
+    assert_eq!(user_version(&conn), 5);
     let columns: i64 = conn
         .query_row(
             "SELECT count(*) FROM pragma_table_info('tokens') WHERE name = 'previous_valid_until'",
@@ -176,7 +177,9 @@ fn a_schema_3_sqlite_database_is_upgraded_with_its_tokens_secrets_and_events() {
     assert_eq!(columns, 1);
     drop(conn);
     assert_eq!(crate::faults::integrity(env.db()), "ok");
+    // The events are linked as they were before: the chain's rule is one.
     assert_eq!(state(&env), before, "a token or an event changed");
+    env.cmd(&["log", "--verify"]).run().success();
 
     // What the new schema holds works on the upgraded database.
     env.cmd(&["policy", "--json"])
@@ -209,8 +212,9 @@ fn a_postgresql_database_of_schema_1_is_upgraded_with_its_tokens_secrets_and_eve
     let before = state(&env);
     let version =
         || -> String { db.query("SELECT value FROM meta WHERE key = 'schema_version'")[0].get(0) };
-    assert_eq!(version(), "2");
+    assert_eq!(version(), "3");
     for sql in [
+        "ALTER TABLE audit DROP COLUMN hash",
         "DROP TABLE policy",
         "ALTER TABLE tokens DROP COLUMN previous_valid_until",
         "DELETE FROM token_hashes WHERE replaced",
@@ -227,9 +231,10 @@ fn a_postgresql_database_of_schema_1_is_upgraded_with_its_tokens_secrets_and_eve
         assert_eq!((got, &v["reason"]), (*code, reason), "{v}");
         assert_eq!(v["grace_until"], Value::Null);
     }
-    assert_eq!(version(), "2");
+    assert_eq!(version(), "3");
     assert!(db.tables().contains(&"policy".to_owned()));
     assert_eq!(state(&env), before, "a token or an event changed");
+    env.cmd(&["log", "--verify"]).run().success();
 
     let v = env
         .cmd(&["--json", "reset", "1", "--grace", "1h", "--yes"])

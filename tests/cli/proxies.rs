@@ -189,7 +189,7 @@ fn nginx_auth_request_lets_through_only_a_token_with_the_scope() {
 
     // No token, an unknown one, a forged one, a revoked one: 401, with
     // tokenctl's challenge passed on.
-    let forged = format!("{}x", &good[..good.len() - 1]);
+    let forged = crate::typo(&good);
     let unknown = env
         .another()
         .create(&["--name", "elsewhere", "--scope", "deploy"])

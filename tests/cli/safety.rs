@@ -818,21 +818,12 @@ fn a_directory_is_refused() {
     assert_eq!(files_in(env.dir()), ["adir"]);
 }
 
-/// `secret` with one character of its body changed: a typo, no longer
-/// well-formed.
-fn typo(secret: &str) -> String {
-    let mut chars: Vec<char> = secret.chars().collect();
-    let at = 20;
-    chars[at] = if chars[at] == 'x' { 'y' } else { 'x' };
-    chars.into_iter().collect()
-}
-
 // issue 10 item 5
 #[test]
 fn no_message_shows_more_than_the_masked_form_of_a_secret() {
     let Some(env) = Env::new() else { return };
     let (_, secret) = env.create(&["--name", "real"]);
-    let typo = typo(&secret);
+    let typo = crate::typo(&secret);
     let (code, verdict) = env.verify(&typo, &[]);
     assert_eq!((code, &verdict["reason"]), (3, &Value::from("malformed")));
     for s in [&secret, &typo] {

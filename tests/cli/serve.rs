@@ -104,7 +104,7 @@ fn auth_answers_a_proxy_with_200_401_and_403() {
             .send(),
         "malformed",
     );
-    let forged = format!("{}x", &token[..token.len() - 1]);
+    let forged = crate::typo(&token);
     invalid(s.req("GET", "/auth").bearer(&forged).send(), "malformed");
 
     // Envoy asks with the client's method and path under /auth/, and its

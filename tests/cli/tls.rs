@@ -161,7 +161,7 @@ fn https_answers_over_http2_and_http1_1() {
     assert_eq!(json(&body)["valid"], true);
 
     // Refused: a forged token, none, one without the scope.
-    let forged = format!("Authorization: Bearer {}x", &token[..token.len() - 1]);
+    let forged = format!("Authorization: Bearer {}", crate::typo(&token));
     let (said, body) = curl.run(&["--http2", "-H", &forged], &url("/auth"));
     assert_eq!(said, "2 401");
     assert_eq!(json(&body)["valid"], false);

@@ -12,7 +12,11 @@ use crate::core::token::DEFAULT_PREFIX;
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_policy_and_rotation.sql"),
+    include_str!("migrations/0003_audit_chain.sql"),
 ];
+
+/// The schema whose events carry their link in the hash chain.
+const CHAIN: i64 = 3;
 
 /// The schema version this binary writes.
 pub const LATEST: i64 = MIGRATIONS.len() as i64;
@@ -140,8 +144,15 @@ fn migrate(client: &mut Client, name: &str, prefix: Option<&str>) -> Result<(Str
         None => (0, None),
     };
     check_not_newer(name, from)?;
-    for sql in &MIGRATIONS[usize::try_from(from).unwrap_or(0)..] {
+    for (n, sql) in MIGRATIONS
+        .iter()
+        .enumerate()
+        .skip(usize::try_from(from).unwrap_or(0))
+    {
         tx.batch_execute(sql)?;
+        if n as i64 + 1 == CHAIN {
+            link_trail(&mut tx)?;
+        }
     }
     let prefix = match found {
         Some(p) => p,
@@ -158,4 +169,41 @@ fn migrate(client: &mut Client, name: &str, prefix: Option<&str>) -> Result<(Str
     )?;
     tx.commit()?;
     Ok((prefix, from == 0))
+}
+
+/// Links the events of a trail written before the chain, in seq order, a
+/// chunk at a time, each chunk one read and one write.
+fn link_trail(tx: &mut postgres::Transaction<'_>) -> Result<()> {
+    const CHUNK: i64 = 10_000;
+    let (mut after, mut prev) = (0i64, crate::core::chain::GENESIS);
+    loop {
+        let rows = tx.query(
+            "SELECT seq, at, token_id, action, actor, detail, hash FROM audit
+             WHERE seq > $1 ORDER BY seq LIMIT $2",
+            &[&after, &CHUNK],
+        )?;
+        let mut events = rows
+            .iter()
+            .map(super::queries::event_row)
+            .collect::<Result<Vec<_>>>()?;
+        let Some(last) = events.last() else {
+            return Ok(());
+        };
+        after = last.seq;
+        crate::core::chain::fill(&mut events, prev);
+        let seqs: Vec<i64> = events.iter().map(|e| e.seq).collect();
+        let hashes: Vec<&[u8]> = events
+            .iter()
+            .filter_map(|e| e.hash.as_ref().map(|h| &h[..]))
+            .collect();
+        if let Some(h) = events.last().and_then(|e| e.hash) {
+            prev = h;
+        }
+        tx.execute(
+            "UPDATE audit SET hash = u.hash
+             FROM unnest($1::bigint[], $2::bytea[]) AS u(seq, hash)
+             WHERE audit.seq = u.seq",
+            &[&seqs, &hashes],
+        )?;
+    }
 }

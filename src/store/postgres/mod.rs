@@ -94,6 +94,7 @@ impl PgStore {
             tx: &mut tx,
             prefix: &self.prefix,
             statements: &mut self.statements,
+            trail: None,
         })?;
         tx.commit()?;
         Ok(())

@@ -5,16 +5,17 @@
 use std::collections::HashMap;
 
 use postgres::fallible_iterator::FallibleIterator;
-use postgres::types::ToSql;
+use postgres::types::{ToSql, Type};
 use postgres::{Row, Statement, Transaction};
 
+use crate::core::chain::Link;
 use crate::core::error::{Result, runtime};
 use crate::core::id::TokenId;
 use crate::core::model::{Action, Event, Found, Token};
 use crate::core::token::TokenHash;
 use crate::store::{
-    Fields, Hashes, ListFilter, LogFilter, NewEvent, NewRow, NewSecret, Reader, Writer,
-    join_scopes, split_scopes,
+    Fields, Hashes, ListFilter, LogFilter, NewRow, NewSecret, Reader, Writer, join_scopes,
+    split_scopes,
 };
 use crate::time::Epoch;
 
@@ -33,6 +34,9 @@ pub(super) struct Pg<'a, 'b> {
     pub tx: &'a mut Transaction<'b>,
     pub prefix: &'a str,
     pub statements: &'a mut HashMap<&'static str, Statement>,
+    /// The trail's end as read under the write lock, then as this
+    /// transaction's appends moved it; `None` until read.
+    pub trail: Option<Option<(i64, Option<Link>)>>,
 }
 
 fn id_of(n: i64) -> Result<TokenId> {
@@ -81,14 +85,46 @@ pub(super) fn answer_in_order(
     Ok(())
 }
 
-/// tokenctl's advisory lock for writing ("tokenwri").
-const WRITE_LOCK: i64 = 0x746f_6b65_6e77_7269;
+/// tokenctl's advisory lock for writing ("tokenwri"), as `lock_writers`
+/// and the migration 0003 spell it.
+pub(super) const WRITE_LOCK: i64 = 0x746f_6b65_6e77_7269;
 
 impl Pg<'_, '_> {
     /// Waits for the database's write lock, held until the transaction
     /// ends.
+    ///
+    /// The trail's end comes back in the same round trip: a second
+    /// statement of one simple query, which (READ COMMITTED) reads from a
+    /// snapshot taken after the first has the lock. Nearly every write
+    /// appends to the trail, and a `create` is a handful of round trips.
+    /// (Ordered by the column, not by the text it is shown as: "9" sorts
+    /// after "10".)
     pub fn lock_writers(&mut self) -> Result<()> {
-        self.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])?;
+        use postgres::SimpleQueryMessage;
+        let sql = format!(
+            "SELECT pg_advisory_xact_lock({WRITE_LOCK});
+             SELECT seq::text, encode(hash, 'hex') FROM audit ORDER BY audit.seq DESC LIMIT 1"
+        );
+        let messages = self.tx.simple_query(&sql)?;
+        let mut statements = 0;
+        let mut end = None;
+        for m in &messages {
+            match m {
+                SimpleQueryMessage::CommandComplete(_) => statements += 1,
+                SimpleQueryMessage::Row(r) if statements == 1 => {
+                    let seq = r
+                        .get(0)
+                        .and_then(|v| v.parse::<i64>().ok())
+                        .ok_or_else(|| runtime("the trail's last seq is not a number"))?;
+                    end = Some((seq, r.get(1).and_then(crate::core::chain::unhex)));
+                }
+                _ => {}
+            }
+        }
+        if statements != 2 {
+            return Err(runtime("the write lock's query did not run whole"));
+        }
+        self.trail = Some(end);
         Ok(())
     }
 
@@ -196,7 +232,7 @@ impl Reader for Pg<'_, '_> {
         // recent event that does; $3 holds the actions as bits of their
         // codes.
         self.stream(
-            "SELECT seq, at, token_id, action, actor, detail FROM audit a
+            "SELECT seq, at, token_id, action, actor, detail, hash FROM audit a
              WHERE ($1::bigint IS NULL OR token_id = $1)
                AND ($2::bigint IS NULL OR at >= $2)
                AND ($3::bigint IS NULL OR ($3 >> action::int) & 1 = 1)
@@ -220,20 +256,7 @@ impl Reader for Pg<'_, '_> {
                 &filter.after,
                 &limit,
             ],
-            &mut |r| {
-                let code: i16 = r.get(3);
-                let token_id: Option<i64> = r.get(2);
-                each(Event {
-                    seq: r.get(0),
-                    at: r.get(1),
-                    token_id: token_id.map(id_of).transpose()?,
-                    action: Action::from_code(i64::from(code)).ok_or_else(|| {
-                        runtime(format!("unknown action code {code} in the trail"))
-                    })?,
-                    actor: r.get(4),
-                    detail: r.get(5),
-                })
-            },
+            &mut |r| each(event_row(r)?),
         )
     }
 
@@ -490,15 +513,12 @@ impl Writer for Pg<'_, '_> {
         Ok(())
     }
 
-    fn append(&mut self, e: &NewEvent<'_>) -> Result<()> {
-        let code =
-            i16::try_from(e.action.code()).map_err(|_| runtime("action code out of range"))?;
-        let token = e.token_id.map(TokenId::get);
-        self.execute(
-            "INSERT INTO audit (at, token_id, action, actor, detail) VALUES ($1, $2, $3, $4, $5)",
-            &[&e.at, &token, &code, &e.actor, &e.detail],
-        )?;
-        Ok(())
+    fn trail_end(&mut self) -> Result<Option<(i64, Option<Link>)>> {
+        if let Some(end) = self.trail {
+            return Ok(end);
+        }
+        let rows = self.query("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", &[])?;
+        Ok(rows.first().map(|r| (r.get(0), link_of(r.get(1)))))
     }
 
     /// One statement per chunk: columns as arrays, unnested into rows.
@@ -556,7 +576,10 @@ impl Writer for Pg<'_, '_> {
         Ok(())
     }
 
-    fn restore_events(&mut self, events: &[Event]) -> Result<()> {
+    /// One statement for any number: columns as arrays, unnested into
+    /// rows. The seq is given, not drawn from the column's sequence: the
+    /// chain covers it, and writers take turns (see `lock_writers`).
+    fn insert_events(&mut self, events: &[Event]) -> Result<()> {
         let seqs: Vec<i64> = events.iter().map(|e| e.seq).collect();
         let at: Vec<i64> = events.iter().map(|e| e.at).collect();
         let tokens: Vec<Option<i64>> = events
@@ -571,12 +594,27 @@ impl Writer for Pg<'_, '_> {
             .collect::<Result<Vec<i16>>>()?;
         let actors: Vec<&str> = events.iter().map(|e| e.actor.as_str()).collect();
         let details: Vec<Option<&str>> = events.iter().map(|e| e.detail.as_deref()).collect();
-        self.execute(
-            "INSERT INTO audit (seq, at, token_id, action, actor, detail)
-             SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::smallint[],
-                                  $5::text[], $6::text[])",
-            &[&seqs, &at, &tokens, &codes, &actors, &details],
+        let hashes: Vec<Option<&[u8]>> = events
+            .iter()
+            .map(|e| e.hash.as_ref().map(|h| &h[..]))
+            .collect();
+        // Typed, so one round trip with no statement to prepare first.
+        self.tx.query_typed(
+            "INSERT INTO audit (seq, at, token_id, action, actor, detail, hash)
+             SELECT * FROM unnest($1, $2, $3, $4, $5, $6, $7)",
+            &[
+                (&seqs, Type::INT8_ARRAY),
+                (&at, Type::INT8_ARRAY),
+                (&tokens, Type::INT8_ARRAY),
+                (&codes, Type::INT2_ARRAY),
+                (&actors, Type::TEXT_ARRAY),
+                (&details, Type::TEXT_ARRAY),
+                (&hashes, Type::BYTEA_ARRAY),
+            ],
         )?;
+        if let Some(last) = events.last() {
+            self.trail = Some(Some((last.seq, last.hash)));
+        }
         Ok(())
     }
 
@@ -593,5 +631,37 @@ impl Writer for Pg<'_, '_> {
             &[],
         )?;
         Ok(())
+    }
+}
+
+/// An event of the `log` query's columns.
+pub(super) fn event_row(r: &Row) -> Result<Event> {
+    let code: i16 = r.get(3);
+    let token_id: Option<i64> = r.get(2);
+    Ok(Event {
+        seq: r.get(0),
+        at: r.get(1),
+        token_id: token_id.map(id_of).transpose()?,
+        action: Action::from_code(i64::from(code))
+            .ok_or_else(|| runtime(format!("unknown action code {code} in the trail")))?,
+        actor: r.get(4),
+        detail: r.get(5),
+        hash: link_of(r.get(6)),
+    })
+}
+
+/// A stored link, or `None` for a value that cannot be one (a row edited
+/// by hand): the chain's check then names it.
+fn link_of(v: Option<Vec<u8>>) -> Option<Link> {
+    v.and_then(|v| Link::try_from(v.as_slice()).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_write_lock_is_spelled_alike_everywhere() {
+        let n = super::WRITE_LOCK.to_string();
+        assert_eq!(n, "8390042714203714153");
+        assert!(include_str!("migrations/0003_audit_chain.sql").contains(&n));
     }
 }

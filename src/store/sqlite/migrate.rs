@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_token_hashes.sql"),
     include_str!("migrations/0003_audit_of_the_database.sql"),
     include_str!("migrations/0004_policy_and_rotation.sql"),
+    include_str!("migrations/0005_audit_chain.sql"),
 ];
 
 /// The schema version this binary writes.
@@ -66,8 +67,15 @@ pub fn migrate(conn: &mut Connection, prefix: Option<&str>, create: bool) -> Res
     if version == 0 && tables(&tx)? > 0 {
         return Err(other_program());
     }
-    for sql in &MIGRATIONS[usize::try_from(version).unwrap_or(0)..] {
+    for (n, sql) in MIGRATIONS
+        .iter()
+        .enumerate()
+        .skip(usize::try_from(version).unwrap_or(0))
+    {
         tx.execute_batch(sql)?;
+        if n as i64 + 1 == super::queries::CHAIN {
+            link_trail(&tx)?;
+        }
     }
     if version == 0 {
         tx.execute(
@@ -78,6 +86,34 @@ pub fn migrate(conn: &mut Connection, prefix: Option<&str>, create: bool) -> Res
     tx.pragma_update(None, "user_version", LATEST)?;
     tx.commit()?;
     Ok(())
+}
+
+/// Links the events of a trail written before the chain, in seq order,
+/// a chunk at a time so memory stays flat however long the trail is.
+fn link_trail(conn: &Connection) -> Result<()> {
+    const CHUNK: i64 = 10_000;
+    let mut read = conn.prepare(
+        "SELECT seq, at, token_id, action, actor, detail, hash FROM audit
+         WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+    )?;
+    let mut write = conn.prepare("UPDATE audit SET hash = ?2 WHERE seq = ?1")?;
+    let (mut after, mut prev) = (0, crate::core::chain::GENESIS);
+    loop {
+        let mut events = read
+            .query_map([after, CHUNK], super::queries::event_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let Some(last) = events.last() else {
+            return Ok(());
+        };
+        after = last.seq;
+        crate::core::chain::fill(&mut events, prev);
+        for e in &events {
+            if let Some(h) = &e.hash {
+                write.execute(rusqlite::params![e.seq, &h[..]])?;
+                prev = *h;
+            }
+        }
+    }
 }
 
 /// Switches a new database to WAL. Two processes making the same database

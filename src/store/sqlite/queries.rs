@@ -7,13 +7,14 @@ use std::sync::LazyLock;
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
+use crate::core::chain::Link;
 use crate::core::error::Result;
 use crate::core::id::TokenId;
 use crate::core::model::{Action, Event, Found, Token};
 use crate::core::token::TokenHash;
 use crate::store::{
-    Fields, Hashes, ListFilter, LogFilter, NewEvent, NewRow, NewSecret, Reader, Writer,
-    join_scopes, split_scopes,
+    Fields, Hashes, ListFilter, LogFilter, NewRow, NewSecret, Reader, Writer, join_scopes,
+    split_scopes,
 };
 use crate::time::Epoch;
 
@@ -26,6 +27,8 @@ const COLUMNS_3: &str = "id, name, owner, scopes, disabled, last4, created_at, c
 
 /// The schema that brought rotation with a grace period and the policy.
 const ROTATION: i64 = 4;
+/// The schema whose events carry their link in the hash chain.
+pub(super) const CHAIN: i64 = 5;
 
 /// `COLUMNS` of the table aliased `t`.
 fn of_t(columns: &str) -> String {
@@ -120,6 +123,10 @@ impl Sql<'_> {
 }
 
 impl Reader for Sql<'_> {
+    fn chained(&self) -> bool {
+        self.schema >= CHAIN
+    }
+
     fn get(&mut self, id: TokenId) -> Result<Option<Token>> {
         Ok(self
             .conn
@@ -196,8 +203,8 @@ impl Reader for Sql<'_> {
         // in seq order (the primary key). One statement, so the bound and
         // the rows come from one snapshot. ?3 holds the actions as bits of
         // their codes.
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, at, token_id, action, actor, detail FROM audit a
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT seq, at, token_id, action, actor, detail, {} FROM audit a
              WHERE (?1 IS NULL OR token_id = ?1)
                AND (?2 IS NULL OR at >= ?2)
                AND (?3 IS NULL OR (?3 >> action) & 1)
@@ -213,7 +220,9 @@ impl Reader for Sql<'_> {
                       ORDER BY seq DESC LIMIT 1 OFFSET ?6),
                      a.seq - 1))
              ORDER BY seq",
-        )?;
+            // An older schema a reader may not upgrade has no links yet.
+            if self.schema >= CHAIN { "hash" } else { "NULL" }
+        ))?;
         let rows = stmt.query_map(
             params![
                 filter.token,
@@ -223,18 +232,7 @@ impl Reader for Sql<'_> {
                 filter.after,
                 filter.limit.map(i64::from)
             ],
-            |r| {
-                let code: i64 = r.get(3)?;
-                Ok(Event {
-                    seq: r.get(0)?,
-                    at: r.get(1)?,
-                    token_id: r.get(2)?,
-                    action: Action::from_code(code)
-                        .ok_or(rusqlite::Error::IntegralValueOutOfRange(3, code))?,
-                    actor: r.get(4)?,
-                    detail: r.get(5)?,
-                })
-            },
+            event_row,
         )?;
         for event in rows {
             each(event?)?;
@@ -516,12 +514,30 @@ impl Writer for Sql<'_> {
         Ok(())
     }
 
-    fn append(&mut self, e: &NewEvent<'_>) -> Result<()> {
-        self.conn
-            .prepare_cached(
-                "INSERT INTO audit (at, token_id, action, actor, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?
-            .execute(params![e.at, e.token_id, e.action.code(), e.actor, e.detail])?;
+    fn trail_end(&mut self) -> Result<Option<(i64, Option<Link>)>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")?
+            .query_row([], |r| Ok((r.get(0)?, link_of(r.get_ref(1)?))))
+            .optional()?)
+    }
+
+    fn insert_events(&mut self, events: &[Event]) -> Result<()> {
+        let mut insert = self.conn.prepare_cached(
+            "INSERT INTO audit (seq, at, token_id, action, actor, detail, hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?;
+        for e in events {
+            insert.execute(params![
+                e.seq,
+                e.at,
+                e.token_id,
+                e.action.code(),
+                e.actor,
+                e.detail,
+                e.hash.as_ref().map(|h| &h[..])
+            ])?;
+        }
         Ok(())
     }
 
@@ -542,13 +558,6 @@ impl Writer for Sql<'_> {
     fn restore_tokens(&mut self, tokens: &[(Token, Hashes)]) -> Result<()> {
         for (t, hash) in tokens {
             self.restore_token(t, hash)?;
-        }
-        Ok(())
-    }
-
-    fn restore_events(&mut self, events: &[Event]) -> Result<()> {
-        for e in events {
-            self.restore_event(e)?;
         }
         Ok(())
     }
@@ -581,23 +590,6 @@ impl Sql<'_> {
         }
         Ok(())
     }
-
-    fn restore_event(&mut self, e: &Event) -> Result<()> {
-        self.conn
-            .prepare_cached(
-                "INSERT INTO audit (seq, at, token_id, action, actor, detail)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?
-            .execute(params![
-                e.seq,
-                e.at,
-                e.token_id,
-                e.action.code(),
-                e.actor,
-                e.detail
-            ])?;
-        Ok(())
-    }
 }
 
 /// Files a secret's hash under token `id`, for verify to find it by.
@@ -605,4 +597,27 @@ fn store_hash(conn: &Connection, hash: &TokenHash, id: TokenId, replaced: bool) 
     conn.prepare_cached("INSERT INTO token_hashes (hash, id, replaced) VALUES (?1, ?2, ?3)")?
         .execute(params![&hash[..], id, replaced])?;
     Ok(())
+}
+
+/// An event of the `log` query's columns.
+pub(super) fn event_row(r: &Row<'_>) -> rusqlite::Result<Event> {
+    let code: i64 = r.get(3)?;
+    Ok(Event {
+        seq: r.get(0)?,
+        at: r.get(1)?,
+        token_id: r.get(2)?,
+        action: Action::from_code(code).ok_or(rusqlite::Error::IntegralValueOutOfRange(3, code))?,
+        actor: r.get(4)?,
+        detail: r.get(5)?,
+        hash: link_of(r.get_ref(6)?),
+    })
+}
+
+/// A stored link, or `None` for a value that cannot be one (a row edited
+/// by hand): the chain's check then names it.
+fn link_of(v: ValueRef<'_>) -> Option<Link> {
+    match v {
+        ValueRef::Blob(b) => Link::try_from(b).ok(),
+        _ => None,
+    }
 }
