@@ -579,6 +579,8 @@ fn revoke_with_yes_revokes_the_live_tokens_where_they_leaked() {
     for secret in [&old, &new] {
         assert_eq!(env.verify(secret, &[]).1["reason"], "revoked");
     }
+    // The events went onto the chained trail like any others.
+    env.cmd(&["-q", "log", "--verify"]).run().success();
     // Again: the tokens are revoked now, nothing is live.
     env.cmd(&["scan", "--revoke", "--yes", path_arg(&dir)])
         .run()
