@@ -7,8 +7,8 @@
 # BENCH_TOKENS (default 1,000,000) tokens through the library, times the real
 # binary beside a minimal lookup program, and prints a Markdown table.
 # Needs cargo, GNU time (/usr/bin/time, Debian package `time`, for peak
-# memory) and wrk (for the serve rows); installs them with apt-get when run
-# as root.
+# memory), wrk (for the serve rows) and ripgrep (for the scan row); installs
+# them with apt-get when run as root.
 # Settings: BENCH_TOKENS, BENCH_RUNS, BENCH_DIR, BENCH_KEEP=1 (see
 # examples/bench.rs); BENCH_PROFILE=dev reuses a debug build (CI smoke run).
 # The PostgreSQL rows run against a throwaway server that
@@ -33,6 +33,11 @@ fi
 # wrk drives the serve rows (SPEC §9); without it they are left out.
 if ! command -v wrk >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   apt-get update -qq && apt-get install -y -qq wrk >/dev/null
+fi
+
+# ripgrep is the scan row's yardstick (SPEC §6); without it the row is left out.
+if ! command -v rg >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  apt-get update -qq && apt-get install -y -qq ripgrep >/dev/null
 fi
 
 if [ ! -x /usr/bin/time ]; then

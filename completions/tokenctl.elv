@@ -44,6 +44,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand policy 'Show or change the database''s policy: the rules for new and changed tokens'
             cand dump 'Write the whole database to stdout as JSON Lines, to back it up or move it'
             cand load 'Fill an empty database from a dump read on stdin, keeping ids, hashes and the trail'
+            cand scan 'Find this database''s tokens in files, directories or stdin, and say which are live'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -329,6 +330,25 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'tokenctl;scan'= {
+            cand --format 'Output format [default: human; jsonl with the global JSON option]'
+            cand --rules 'Print a rule for another scanner instead of scanning'
+            cand --db 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
+            cand --color 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb'
+            cand --actor 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user'
+            cand --no-ignore 'Search ignored and hidden files too (.gitignore, .ignore, git''s excludes)'
+            cand --hidden 'Search hidden files and directories, still honouring ignore files'
+            cand --revoke 'Revoke every live token found, in one transaction, after one confirmation'
+            cand -y 'With --revoke: do not ask for confirmation (needed without a terminal)'
+            cand --yes 'With --revoke: do not ask for confirmation (needed without a terminal)'
+            cand --json 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)'
+            cand -q 'Print only the data the command exists for (a new secret); no notes'
+            cand --quiet 'Print only the data the command exists for (a new secret); no notes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'tokenctl;completions'= {
             cand --db 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db'
             cand --color 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb'
@@ -358,6 +378,7 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
             cand policy 'Show or change the database''s policy: the rules for new and changed tokens'
             cand dump 'Write the whole database to stdout as JSON Lines, to back it up or move it'
             cand load 'Fill an empty database from a dump read on stdin, keeping ids, hashes and the trail'
+            cand scan 'Find this database''s tokens in files, directories or stdin, and say which are live'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -398,6 +419,8 @@ set edit:completion:arg-completer[tokenctl] = {|@words|
         &'tokenctl;help;dump'= {
         }
         &'tokenctl;help;load'= {
+        }
+        &'tokenctl;help;scan'= {
         }
         &'tokenctl;help;completions'= {
         }

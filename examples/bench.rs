@@ -8,7 +8,9 @@
 //! Settings (environment): `BENCH_TOKENS` (default 1000000), `BENCH_RUNS`
 //! (single-process runs per measurement, default 300), `BENCH_DIR` (where the
 //! databases go, default `target/bench`), `BENCH_KEEP=1` (keep them),
-//! `BENCH_ONLY` (some of `size,verify,batch,postgres,purge,list,create,serve`),
+//! `BENCH_ONLY` (some of `size,verify,batch,postgres,purge,list,create,serve,scan`),
+//! `BENCH_SCAN_MIB` (the size of the scan row's tree, default 1024, 8 on a
+//! debug build),
 //! `BENCH_HTTP_SECS` (seconds per wrk run of the serve rows, default 10),
 //! `BENCH_PG` (an empty PostgreSQL database's URL, for its rows),
 //! `BENCH_BASELINE` (an older `tokenctl` binary, timed beside this one).
@@ -93,7 +95,7 @@ fn main() -> Res<()> {
         "seeded {tokens} tokens in {} through Store::create_many",
         secs(seed_time)
     ));
-    let sections: [(&str, Section); 8] = [
+    let sections: [(&str, Section); 9] = [
         ("size", Bench::size),
         ("verify", Bench::verify_one),
         ("batch", Bench::batch),
@@ -102,6 +104,7 @@ fn main() -> Res<()> {
         ("list", Bench::list),
         ("create", Bench::create),
         ("serve", Bench::serve),
+        ("scan", Bench::scan),
     ];
     for (name, run) in sections {
         if wants(name) {
@@ -439,6 +442,123 @@ impl Bench {
                 format!("{lat:.2}× ({s_p99:.2} ms vs {m_p99:.2} ms)"),
                 lat <= 2.0,
             );
+        }
+        Ok(())
+    }
+
+    /// `scan` of a generated tree of text files with real tokens planted,
+    /// beside ripgrep searching the regular expression of `scan --rules
+    /// gitleaks` over the same tree (both with their default walk, a thread
+    /// per core), interleaved, after a run of each that fills the page
+    /// cache. Both must find exactly the planted tokens.
+    fn scan(&mut self) -> Res<()> {
+        let Some(rg) = which("rg") else {
+            note("ripgrep is not installed (apt-get install ripgrep): no scan row".into());
+            return Ok(());
+        };
+        let default_mib = if cfg!(debug_assertions) { 8 } else { 1024 };
+        let mib = env_num("BENCH_SCAN_MIB", default_mib)?.max(1);
+        let planted = 300.min(self.sample.len());
+        let tree = self.dir.join("scan-tree");
+        let t = Instant::now();
+        let (files, bytes) = scan_tree(&tree, mib << 20, &self.sample[..planted])?;
+        note(format!(
+            "scan: wrote {files} files, {} MiB, {planted} tokens planted, in {}",
+            bytes >> 20,
+            secs(t.elapsed())
+        ));
+        let rule = self
+            .cmd(&self.big, &["scan", "--rules", "gitleaks"])
+            .output()?;
+        check(rule.status, 0, "scan --rules gitleaks")?;
+        let rule = String::from_utf8(rule.stdout)?;
+        let regex = rule
+            .split("regex = '''")
+            .nth(1)
+            .and_then(|r| r.split("'''").next())
+            .ok_or("no regex in the gitleaks rule")?
+            .to_owned();
+        let ours = || -> Res<Duration> {
+            let mut c = self.cmd(&self.big, &["scan", "--format", "jsonl"]);
+            c.arg(&tree).stdout(Stdio::piped()).stderr(Stdio::null());
+            let t = Instant::now();
+            let out = c.output()?;
+            let took = t.elapsed();
+            check(out.status, 7, "scan")?;
+            let found = out
+                .stdout
+                .split(|&b| b == b'\n')
+                .filter(|l| !l.is_empty())
+                .count();
+            let active = out
+                .stdout
+                .windows(17)
+                .filter(|w| w == br#""status":"active""#)
+                .count();
+            // Each token object carries a status of its own.
+            if found != planted || active != 2 * planted {
+                return Err(format!(
+                    "scan found {found} tokens ({active} active), {planted} planted"
+                )
+                .into());
+            }
+            Ok(took)
+        };
+        let theirs = || -> Res<Duration> {
+            let mut c = Command::new(&rg);
+            c.args(["--no-unicode", "--count", "--no-messages", "-e", &regex])
+                .arg(&tree)
+                .stdin(Stdio::null())
+                .stderr(Stdio::null());
+            let t = Instant::now();
+            let out = c.output()?;
+            let took = t.elapsed();
+            check(out.status, 0, "rg")?;
+            let found: usize = String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .filter_map(|l| l.rsplit(':').next()?.parse::<usize>().ok())
+                .sum();
+            if found != planted {
+                return Err(format!("rg found {found} tokens, {planted} planted").into());
+            }
+            Ok(took)
+        };
+        ours()?;
+        theirs()?;
+        let (mut t_ours, mut t_rg) = (vec![], vec![]);
+        for i in 0..3 {
+            if i % 2 == 0 {
+                t_ours.push(ours()?);
+                t_rg.push(theirs()?);
+            } else {
+                t_rg.push(theirs()?);
+                t_ours.push(ours()?);
+            }
+        }
+        let rate = |d: Duration| bytes as f64 / d.as_secs_f64();
+        let (ours, rg) = (rate(median(&mut t_ours)), rate(median(&mut t_rg)));
+        let ratio = ours / rg;
+        note(format!(
+            "scan: {:.0} MB/s, rg: {:.0} MB/s",
+            ours / 1e6,
+            rg / 1e6
+        ));
+        self.table.row(
+            &format!(
+                "`scan` of {} MiB of text in {} files, {planted} tokens planted",
+                n((bytes >> 20) as usize),
+                n(files)
+            ),
+            "≥ 0.5× ripgrep bytes/s",
+            format!(
+                "{ratio:.2}× ({} vs {} MB/s)",
+                n((ours / 1e6) as usize),
+                n((rg / 1e6) as usize)
+            ),
+            ratio >= 0.5,
+        );
+        if std::env::var_os("BENCH_KEEP").is_none() {
+            std::fs::remove_dir_all(&tree)?;
         }
         Ok(())
     }
@@ -801,6 +921,72 @@ fn seed(path: &Path, count: usize, expired_half: bool) -> Res<Vec<Secret>> {
         },
     )?;
     Ok(sample)
+}
+
+/// Writes a tree of text files of about `size` bytes in all under `dir`
+/// (64 directories, files of 256 KiB to 2 MiB, so some are read in more
+/// than one piece), lines of words from a seeded generator, each token of
+/// `plant` on a line of its own, spread evenly. Returns the number of
+/// files and bytes.
+fn scan_tree(dir: &Path, size: usize, plant: &[Secret]) -> Res<(usize, u64)> {
+    const WORDS: [&str; 24] = [
+        "token", "deploy", "the", "of", "request", "config", "value", "server", "alpha", "user",
+        "return", "function", "key", "id", "error", "let", "mut", "string", "path", "file", "tok",
+        "_", "base62", "checksum",
+    ];
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut sizes = Vec::new();
+    let mut total = 0;
+    while total < size {
+        let s = ((256 << 10) * (1 + sizes.len() % 8)).min(size - total);
+        sizes.push(s);
+        total += s;
+    }
+    let files = sizes.len();
+    let mut bytes = 0u64;
+    for (i, &len) in sizes.iter().enumerate() {
+        let sub = dir.join(format!("d{:02}", i % 64));
+        std::fs::create_dir_all(&sub)?;
+        // The tokens that fall in this file, and where.
+        let here: Vec<(usize, &Secret)> = plant
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| j * files / plant.len() == i)
+            .collect();
+        let mut spots: Vec<usize> = (0..here.len())
+            .map(|k| (here.len() - k) * len / (here.len() + 1))
+            .collect();
+        let mut here = here.into_iter();
+        let mut text = Vec::with_capacity(len + 128);
+        while text.len() < len {
+            let mut line = 0;
+            while line < 70 {
+                let w = WORDS[(next() % WORDS.len() as u64) as usize];
+                text.extend_from_slice(w.as_bytes());
+                text.push(if next() % 5 == 0 { b'_' } else { b' ' });
+                line += w.len() + 1;
+            }
+            text.push(b'\n');
+            if spots.last().is_some_and(|&at| text.len() >= at) {
+                spots.pop();
+                if let Some((j, s)) = here.next() {
+                    text.extend_from_slice(format!("TOKEN_{j}={}\n", s.expose()).as_bytes());
+                }
+            }
+        }
+        for (j, s) in here {
+            text.extend_from_slice(format!("TOKEN_{j}={}\n", s.expose()).as_bytes());
+        }
+        bytes += text.len() as u64;
+        std::fs::write(sub.join(format!("f{i:05}.txt")), &text)?;
+    }
+    Ok((files, bytes))
 }
 
 /// The prefix of a token.

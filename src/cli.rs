@@ -352,6 +352,52 @@ pub enum Command {
     /// event is appended.
     Load,
 
+    /// Find this database's tokens in files, directories or stdin, and say which are live
+    ///
+    /// Walks each PATH (default: the current directory; - reads stdin) the
+    /// way ripgrep does: .gitignore (inside a git repository), .ignore and
+    /// git's exclude files are honoured, hidden files and directories are
+    /// skipped (--hidden takes them), and --no-ignore searches everything,
+    /// hidden files included. Symbolic links met in the walk are not
+    /// followed; binary files (a NUL byte) and anything that is not a
+    /// regular file (a FIFO, a device, a socket) are skipped without being
+    /// read, and large files are read in pieces, so memory stays flat.
+    ///
+    /// A finding is this database's prefix, _ and 49 base62 characters
+    /// between word boundaries, whose checksum is right: look-alikes with a
+    /// wrong checksum and tokens of another prefix are ignored. Each is
+    /// looked up by its hash and reported as active, disabled, expired,
+    /// revoked, rotated (a secret reset replaced; inside its grace period it
+    /// is active) or unknown (well formed, not from this database). The
+    /// secret itself is never printed, only its masked form.
+    ///
+    /// Output, one finding a line: PATH:LINE:COLUMN, the masked secret, the
+    /// token and its status (lines and columns from 1, columns counting
+    /// characters). --format jsonl (or --json): one JSON object per finding,
+    /// {"path", "line", "column", "masked", "status", "token"}, token being
+    /// the token object or null for unknown. --format sarif: one SARIF 2.1.0
+    /// document for code scanning (rule tokenctl/live-token for live tokens,
+    /// tokenctl/inactive-token for the others). -q prints nothing in human
+    /// format: the exit code is the answer.
+    ///
+    /// Exit 7 when a live token (active or disabled) was found, also when
+    /// --revoke revoked it; else 0; 1 on a runtime error (the database). A
+    /// path that cannot be read is a note on stderr and the scan goes on.
+    /// The exit code is the same whatever happens to stdout.
+    ///
+    /// --revoke revokes every live token found, in one transaction, after
+    /// one question that lists them; each "revoked" event's detail is
+    /// "leaked: PATH:LINE", the first place it was found. Only y or yes
+    /// confirms; anything else exits 1 with nothing revoked. --yes skips the
+    /// question. Without --yes and without a terminal, or with - among the
+    /// paths (stdin is the data, not an answer), it refuses with exit 2
+    /// before scanning.
+    ///
+    /// --rules gitleaks prints a gitleaks rule (TOML) for this database's
+    /// prefix instead of scanning, for a repository that already runs
+    /// gitleaks. It matches the same strings but cannot check the checksum.
+    Scan(ScanArgs),
+
     /// Print a shell completion script
     ///
     /// The script completes commands, options and their fixed values; it is
@@ -540,6 +586,56 @@ pub struct RevokeArgs {
     /// Do not ask for confirmation (needed without a terminal)
     #[arg(short, long)]
     pub yes: bool,
+}
+
+/// Arguments of `scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files and directories to search; - reads stdin [default: .]
+    #[arg(value_name = "PATH", conflicts_with = "rules")]
+    pub paths: Vec<PathBuf>,
+
+    /// Search ignored and hidden files too (.gitignore, .ignore, git's excludes)
+    #[arg(long)]
+    pub no_ignore: bool,
+
+    /// Search hidden files and directories, still honouring ignore files
+    #[arg(long)]
+    pub hidden: bool,
+
+    /// Output format [default: human; jsonl with the global JSON option]
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<ScanFormat>,
+
+    /// Revoke every live token found, in one transaction, after one confirmation
+    #[arg(long, conflicts_with = "rules")]
+    pub revoke: bool,
+
+    /// With --revoke: do not ask for confirmation (needed without a terminal)
+    #[arg(short, long, requires = "revoke")]
+    pub yes: bool,
+
+    /// Print a rule for another scanner instead of scanning
+    #[arg(long, value_enum, value_name = "SCANNER")]
+    pub rules: Option<ScanRules>,
+}
+
+/// How `scan` prints its findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScanFormat {
+    /// One line per finding, for people
+    Human,
+    /// One JSON object per finding (JSON Lines)
+    Jsonl,
+    /// One SARIF 2.1.0 document, for code-scanning upload
+    Sarif,
+}
+
+/// The scanners `scan --rules` writes a rule for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScanRules {
+    /// A gitleaks rule, TOML
+    Gitleaks,
 }
 
 /// Arguments of `reset`.
@@ -762,7 +858,11 @@ impl Command {
     pub fn holds_secrets(&self) -> bool {
         matches!(
             self,
-            Command::Create(_) | Command::Reset(_) | Command::Verify(_) | Command::Serve(_)
+            Command::Create(_)
+                | Command::Reset(_)
+                | Command::Verify(_)
+                | Command::Serve(_)
+                | Command::Scan(_)
         )
     }
 
@@ -770,7 +870,7 @@ impl Command {
     /// that happens to its output may change it.
     pub fn answers(&self) -> bool {
         match self {
-            Command::Verify(_) => true,
+            Command::Verify(_) | Command::Scan(_) => true,
             Command::Log(args) => args.verify,
             _ => false,
         }
@@ -790,6 +890,7 @@ impl Command {
                 | Command::Dump
                 | Command::Purge(PurgeArgs { dry_run: true, .. })
                 | Command::Completions { .. }
+                | Command::Scan(ScanArgs { revoke: false, .. })
         )
     }
 }

@@ -73,7 +73,10 @@ const EXIT_CODES: [(u8, &str); 8] = [
         6,
         "Conflict: the token's state or the database's policy forbids it (enable, disable, edit or reset a revoked token; a rule of tokenctl policy; a different prefix at init; load into a database that is not empty).",
     ),
-    (7, "A finding: log --verify found the audit trail altered."),
+    (
+        7,
+        "A finding: scan found a live token (active or disabled), also when --revoke revoked it; log --verify found the audit trail altered.",
+    ),
 ];
 
 /// The exit codes `command` can produce; every command can succeed, fail at
@@ -85,8 +88,9 @@ fn exit_codes(command: &str) -> &'static [u8] {
         "reset" | "enable" | "disable" | "edit" => &[0, 1, 2, 5, 6],
         "init" | "create" | "policy" | "load" => &[0, 1, 2, 6],
         "verify" => &[0, 1, 2, 3, 4],
+        "scan" => &[0, 1, 2, 7],
         "list" | "purge" | "completions" | "dump" | "serve" => &[0, 1, 2],
-        _ => &[0, 1, 2, 3, 4, 5, 6],
+        _ => &[0, 1, 2, 3, 4, 5, 6, 7],
     }
 }
 
@@ -345,6 +349,24 @@ fn command_examples(command: &str) -> &'static [Example] {
             what: "Restore a backup into a new database:",
             code: "tokenctl --db /var/lib/tokenctl/tokens.db load < tokens-2026-12-01.jsonl",
         }],
+        "scan" => &[
+            Example {
+                what: "Look for this database's tokens in a repository; exit 7 when a live one is found:",
+                code: "tokenctl scan .",
+            },
+            Example {
+                what: "In CI, a SARIF report for code scanning (the step fails on exit 7 unless told otherwise):",
+                code: "tokenctl scan --format sarif . > tokenctl.sarif",
+            },
+            Example {
+                what: "Incident response: revoke every live token found under a directory, after one question:",
+                code: "tokenctl scan --revoke /srv/app",
+            },
+            Example {
+                what: "A rule for a repository that runs gitleaks already:",
+                code: "tokenctl scan --rules gitleaks > .gitleaks.toml",
+            },
+        ],
         "completions" => &[
             Example {
                 what: "bash (with the bash-completion package), for the current user:",

@@ -33,6 +33,7 @@ mod session;
 pub mod store;
 pub mod text;
 pub mod time;
+mod walk;
 
 pub use crate::core::{error, model, token, validate};
 

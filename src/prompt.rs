@@ -21,16 +21,7 @@ use crate::text;
 /// a key alone never does. Ctrl-C ends the process by SIGINT, as it would
 /// any command, before anything has changed (the shell reports 130).
 pub fn confirm(question: &str, action: &str) -> Result<()> {
-    if !io::stdin().is_terminal() {
-        return Err(Error::Usage(format!(
-            "refusing to {action} without confirmation: stdin is not a terminal; pass --yes"
-        )));
-    }
-    if !io::stderr().is_terminal() {
-        return Err(Error::Usage(format!(
-            "refusing to {action} without confirmation: stderr is not a terminal, so the question cannot be shown; pass --yes"
-        )));
-    }
+    can_ask(action)?;
     let declined = || runtime(format!("did not {action}: not confirmed; nothing changed"));
     // Questions carry names and owners from the database, which an older
     // version or another program may have filled with invisible characters.
@@ -64,6 +55,23 @@ pub fn confirm(question: &str, action: &str) -> Result<()> {
     } else {
         Err(declined())
     }
+}
+
+/// The refusal [`confirm`] would give, found before any work: stdin and
+/// stderr must both be terminals. A command that asks only after a long
+/// run (`scan --revoke`) checks this first.
+pub fn can_ask(action: &str) -> Result<()> {
+    if !io::stdin().is_terminal() {
+        return Err(Error::Usage(format!(
+            "refusing to {action} without confirmation: stdin is not a terminal; pass --yes"
+        )));
+    }
+    if !io::stderr().is_terminal() {
+        return Err(Error::Usage(format!(
+            "refusing to {action} without confirmation: stderr is not a terminal, so the question cannot be shown; pass --yes"
+        )));
+    }
+    Ok(())
 }
 
 /// The terminal in the mode a shell prompt has, for as long as this lives:

@@ -15,6 +15,7 @@ mod policy;
 mod purge;
 mod reset;
 mod revoke;
+mod scan;
 mod serve;
 mod show;
 mod verify;
@@ -24,7 +25,7 @@ use crate::core::error::Result;
 pub use crate::session::Ctx;
 
 /// Runs a parsed command line; returns the exit code of a command that
-/// succeeded (0, or verify's 3 and 4).
+/// succeeded (0, or verify's 3 and 4, or scan's 7).
 pub fn run(cli: Cli) -> Result<u8> {
     let Cli { global, command } = cli;
     if command.holds_secrets() {
@@ -49,6 +50,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Policy(args) => policy::run(&mut ctx, &args),
         Command::Dump => dump::run(&mut ctx),
         Command::Load => load::run(&mut ctx),
+        Command::Scan(args) => scan::run(&mut ctx, &args),
         Command::Completions { shell } => completions::run(&mut ctx, shell),
     }?;
     let flushed = ctx.out.finish();

@@ -11,6 +11,7 @@ pub mod model;
 pub mod ops;
 pub mod policy;
 pub mod rules;
+pub mod scan;
 pub mod token;
 pub mod validate;
 pub mod verify;

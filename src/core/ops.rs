@@ -396,13 +396,51 @@ pub fn revoke_owner(
     store::write(store, |w| {
         let mut ids = w.revoke_owner(owner, now)?;
         ids.sort_unstable();
-        let events: Vec<NewEvent<'_>> = ids
-            .iter()
-            .map(|&id| event(now, id, Action::Revoked, actor, Some(&detail)))
-            .collect();
-        chain::append(w, &events)?;
-        ids.iter().map(|&id| reread(w, id)).collect()
+        let revoked: Vec<(TokenId, &str)> = ids.iter().map(|&id| (id, detail.as_str())).collect();
+        revoked_events(w, &revoked, actor, now)
     })
+}
+
+/// Revokes each of these tokens that is not revoked yet, with its own
+/// detail in its `revoked` event (`scan --revoke`: where it leaked), all
+/// in one transaction; returns those it revoked, as they are now. A token
+/// revoked or purged meanwhile is left out.
+pub fn revoke_many(
+    store: &mut dyn Store,
+    tokens: &[(TokenId, String)],
+    actor: &str,
+    now: Epoch,
+) -> Result<Vec<Token>> {
+    let actor = validate::actor(actor)?;
+    store::write(store, |w| {
+        let mut revoked = Vec::with_capacity(tokens.len());
+        for (id, detail) in tokens {
+            match w.lock(*id)? {
+                Some(t) if t.revoked_at.is_none() => {
+                    w.set_revoked(*id, now)?;
+                    revoked.push((*id, detail.as_str()));
+                }
+                _ => {}
+            }
+        }
+        revoked_events(w, &revoked, actor, now)
+    })
+}
+
+/// The `revoked` event of each token just revoked in this transaction,
+/// with its detail; returns the tokens as they are now.
+fn revoked_events(
+    w: &mut dyn Writer,
+    revoked: &[(TokenId, &str)],
+    actor: &str,
+    now: Epoch,
+) -> Result<Vec<Token>> {
+    let events: Vec<NewEvent<'_>> = revoked
+        .iter()
+        .map(|&(id, detail)| event(now, id, Action::Revoked, actor, Some(detail)))
+        .collect();
+    chain::append(w, &events)?;
+    revoked.iter().map(|&(id, _)| reread(w, id)).collect()
 }
 
 /// What `reset` is asked to do besides giving a new secret.

@@ -43,6 +43,7 @@ mod reset;
 mod revoke;
 mod rotation;
 mod safety;
+mod scan;
 mod secrets;
 mod serve;
 mod server;
@@ -61,7 +62,7 @@ use serde_json::Value;
 use tempfile::TempDir;
 
 /// Every subcommand, as `--help` lists them.
-pub const COMMANDS: [&str; 17] = [
+pub const COMMANDS: [&str; 18] = [
     "init",
     "create",
     "list",
@@ -78,6 +79,7 @@ pub const COMMANDS: [&str; 17] = [
     "policy",
     "dump",
     "load",
+    "scan",
     "completions",
 ];
 

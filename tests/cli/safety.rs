@@ -34,7 +34,7 @@ const STDOUT_NULL: &str = r#"exec "$0" "$@" >/dev/null"#;
 // already need it (create.rs and list.rs use it inside their #[test]s,
 // where clippy does not lint), the binary does not.
 #[allow(clippy::incompatible_msrv)]
-fn closed_pipe() -> std::io::PipeWriter {
+pub fn closed_pipe() -> std::io::PipeWriter {
     let (reader, writer) = std::io::pipe().unwrap();
     drop(reader);
     writer
