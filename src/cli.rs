@@ -359,13 +359,15 @@ pub enum Command {
     /// git's exclude files are honoured, hidden files and directories are
     /// skipped (--hidden takes them), and --no-ignore searches everything,
     /// hidden files included. Symbolic links met in the walk are not
-    /// followed; binary files (a NUL byte) and anything that is not a
-    /// regular file (a FIFO, a device, a socket) are skipped without being
-    /// read, and large files are read in pieces, so memory stays flat.
+    /// followed; binary files met in the walk (a NUL byte) are skipped,
+    /// while a file given by name and stdin are searched whole, binary or
+    /// not, as ripgrep does; anything that is not a regular file (a FIFO, a
+    /// device, a socket) is skipped without being read, and large files
+    /// are read in pieces, so memory stays flat.
     ///
-    /// A finding is this database's prefix, _ and 49 base62 characters
-    /// between word boundaries, whose checksum is right: look-alikes with a
-    /// wrong checksum and tokens of another prefix are ignored. Each is
+    /// A finding is this database's prefix, _ and 49 base62 characters,
+    /// whatever stands next to them, whose checksum is right: look-alikes
+    /// with a wrong checksum and tokens of another prefix are ignored. Each is
     /// looked up by its hash and reported as active, disabled, expired,
     /// revoked, rotated (a secret reset replaced; inside its grace period it
     /// is active) or unknown (well formed, not from this database). The
@@ -616,7 +618,7 @@ pub struct ScanArgs {
     pub yes: bool,
 
     /// Print a rule for another scanner instead of scanning
-    #[arg(long, value_enum, value_name = "SCANNER")]
+    #[arg(long, value_enum, value_name = "SCANNER", conflicts_with_all = ["format", "no_ignore", "hidden"])]
     pub rules: Option<ScanRules>,
 }
 

@@ -3,7 +3,6 @@
 //! blocking and read only when it is a regular file, streamed through the
 //! core's matcher; and how a path is shown.
 
-use std::borrow::Cow;
 use std::fs::{File, OpenOptions};
 use std::io;
 use std::os::unix::fs::OpenOptionsExt;
@@ -82,7 +81,7 @@ pub fn walk(
             let entry = match entry {
                 Ok(e) => e,
                 Err(e) => {
-                    note(walk_error(&e, matcher));
+                    note(walk_error(&e));
                     return WalkState::Continue;
                 }
             };
@@ -100,16 +99,16 @@ pub fn walk(
                 if given {
                     note(format!(
                         "{}: not a regular file; skipped",
-                        shown(path, strip_dot, matcher)
+                        shown(path, strip_dot)
                     ));
                 }
                 return WalkState::Continue;
             }
-            match scan_file(path, matcher, &mut buf, totals) {
+            match scan_file(path, matcher, &mut buf, totals, given) {
                 Ok(Some(hits)) if !hits.is_empty() => {
                     let file = FileHits {
-                        path: shown(path, strip_dot, matcher),
-                        raw: raw(path, strip_dot, matcher),
+                        path: shown(path, strip_dot),
+                        raw: raw(path, strip_dot),
                         hits,
                     };
                     found
@@ -120,13 +119,10 @@ pub fn walk(
                 Ok(_) => {}
                 Err(Skip::NotRegular) if given => note(format!(
                     "{}: not a regular file; skipped",
-                    shown(path, strip_dot, matcher)
+                    shown(path, strip_dot)
                 )),
                 Err(Skip::NotRegular) => {}
-                Err(Skip::Io(e)) => note(format!(
-                    "cannot read {}: {e}",
-                    shown(path, strip_dot, matcher)
-                )),
+                Err(Skip::Io(e)) => note(format!("cannot read {}: {e}", shown(path, strip_dot))),
             }
             WalkState::Continue
         })
@@ -136,8 +132,9 @@ pub fn walk(
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// Every token on stdin, streamed; `None` when it is binary.
-pub fn stdin(matcher: &Matcher, totals: &Totals) -> io::Result<Option<FileHits>> {
+/// Every token on stdin, streamed, binary or not: stdin is given, as a
+/// file named on the command line is.
+pub fn stdin(matcher: &Matcher, totals: &Totals) -> io::Result<FileHits> {
     use std::os::fd::AsFd;
     let fd = io::stdin().as_fd().try_clone_to_owned()?;
     let mut input = File::from(fd);
@@ -146,16 +143,16 @@ pub fn stdin(matcher: &Matcher, totals: &Totals) -> io::Result<Option<FileHits>>
         inner: &mut input,
         bytes: 0,
     };
-    let hits = matcher.scan(&mut counted, &mut buf)?;
+    let hits = matcher
+        .scan(&mut counted, &mut buf, true)?
+        .unwrap_or_default();
     totals.bytes.fetch_add(counted.bytes, Ordering::Relaxed);
-    totals
-        .files
-        .fetch_add(u64::from(hits.is_some()), Ordering::Relaxed);
-    Ok(hits.map(|hits| FileHits {
+    totals.files.fetch_add(1, Ordering::Relaxed);
+    Ok(FileHits {
         path: STDIN.to_owned(),
         raw: STDIN.to_owned(),
         hits,
-    }))
+    })
 }
 
 /// Why a file was not read.
@@ -174,6 +171,7 @@ fn scan_file(
     matcher: &Matcher,
     buf: &mut Zeroizing<Vec<u8>>,
     totals: &Totals,
+    given: bool,
 ) -> Result<Option<Vec<Hit>>, Skip> {
     let nonblocking = rustix::fs::OFlags::NONBLOCK | rustix::fs::OFlags::NOCTTY;
     let mut file = OpenOptions::new()
@@ -185,7 +183,7 @@ fn scan_file(
     if !meta.file_type().is_file() {
         return Err(Skip::NotRegular);
     }
-    let hits = matcher.scan(&mut file, buf).map_err(Skip::Io)?;
+    let hits = matcher.scan(&mut file, buf, given).map_err(Skip::Io)?;
     if hits.is_some() {
         totals.files.fetch_add(1, Ordering::Relaxed);
         totals.bytes.fetch_add(meta.len(), Ordering::Relaxed);
@@ -208,17 +206,13 @@ impl io::Read for Counted<'_> {
 }
 
 /// A walk's error as a note, its path shown as paths are.
-fn walk_error(e: &ignore::Error, matcher: &Matcher) -> String {
+fn walk_error(e: &ignore::Error) -> String {
     match e {
         ignore::Error::WithPath { path, err } => {
-            format!(
-                "cannot read {}: {}",
-                shown(path, false, matcher),
-                inner(err)
-            )
+            format!("cannot read {}: {}", shown(path, false), inner(err))
         }
         ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
-            walk_error(err, matcher)
+            walk_error(err)
         }
         other => text::escape(&other.to_string()).into_owned(),
     }
@@ -233,44 +227,24 @@ fn inner(e: &ignore::Error) -> String {
 
 /// A path as the human output and notes show it: as given or walked
 /// (without `./` when no path was given), lossy where it is not UTF-8,
-/// every token of this prefix in it masked, and invisible or control
+/// anything like a secret in it masked, and invisible or control
 /// characters escaped, so a file name cannot forge a line.
-pub fn shown(path: &Path, strip_dot: bool, matcher: &Matcher) -> String {
-    text::escape(&raw(path, strip_dot, matcher)).into_owned()
+pub fn shown(path: &Path, strip_dot: bool) -> String {
+    text::escape(&raw(path, strip_dot)).into_owned()
 }
 
 /// A path as JSON carries it: [`shown`] without the escaping.
-pub fn raw(path: &Path, strip_dot: bool, matcher: &Matcher) -> String {
+pub fn raw(path: &Path, strip_dot: bool) -> String {
     let path = if strip_dot {
         path.strip_prefix(".").unwrap_or(path)
     } else {
         path
     };
     let lossy = path.to_string_lossy();
-    mask(&lossy, matcher).into_owned()
-}
-
-/// `s` with every token `matcher` finds in it masked.
-pub fn mask<'a>(s: &'a str, matcher: &Matcher) -> Cow<'a, str> {
-    let mut spans = Vec::new();
-    let b = s.as_bytes();
-    matcher.find(b, 0, b.len(), &mut |at, t| {
-        spans.push((
-            at,
-            crate::token::mask(matcher.prefix(), crate::token::last4(t)),
-        ));
-    });
-    if spans.is_empty() {
-        return Cow::Borrowed(s);
-    }
-    let len = matcher.token_len();
-    let mut out = String::with_capacity(s.len());
-    let mut copied = 0;
-    for (at, masked) in spans {
-        out.push_str(&s[copied..at]);
-        out.push_str(&masked);
-        copied = at + len;
-    }
-    out.push_str(&s[copied..]);
-    Cow::Owned(out)
+    // Anything like a secret is masked by the rule of every message
+    // (`text::redact`): a token of any prefix, typo or not, whatever
+    // stands next to it, and any long run of base62. In a file name the
+    // checksum must not decide: a secret with a letter after it, or
+    // mistyped, is still the secret.
+    text::redact(&lossy).into_owned()
 }

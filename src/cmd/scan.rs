@@ -43,6 +43,11 @@ struct Finding<'a> {
 /// Scans, reports, and with `--revoke` revokes; exit 7 when a live token
 /// was found.
 pub fn run(ctx: &mut Ctx, args: &ScanArgs) -> Result<u8> {
+    if args.rules.is_some() && ctx.out.json {
+        return Err(Error::Usage(
+            "scan --rules prints a rule file (TOML), not JSON; leave out --json".into(),
+        ));
+    }
     let format = format_of(ctx, args)?;
     let from_stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
     // Refused before the scan, which may take long: an answer that cannot
@@ -125,9 +130,8 @@ fn search(ctx: &Ctx, args: &ScanArgs, matcher: &Matcher, totals: &Totals) -> Res
         args.paths.iter().partition(|p| p.as_os_str() == "-");
     if !stdin.is_empty() {
         match walk::stdin(matcher, totals) {
-            Ok(Some(found)) if !found.hits.is_empty() => files.push(found),
-            Ok(Some(_)) => {}
-            Ok(None) => ctx.out.note(format!("{}: binary; skipped", walk::STDIN)),
+            Ok(found) if !found.hits.is_empty() => files.push(found),
+            Ok(_) => {}
             Err(e) => ctx.out.note(format!("cannot read {}: {e}", walk::STDIN)),
         }
     }

@@ -1,6 +1,6 @@
 //! Finding this database's tokens in text (SPEC §10): the match of
-//! `<prefix>_` and 49 base62 characters between word boundaries with a
-//! checksum that is right, its line and column, streamed through a buffer
+//! `<prefix>_` and 49 base62 characters with a checksum that is right,
+//! whatever stands next to them, its line and column, streamed through a buffer
 //! of fixed size; and what a found token's lookup says about it. No file
 //! system, no database: the walk and the store are the caller's.
 
@@ -29,13 +29,6 @@ const TAIL: usize = BODY_LEN + CHECK_LEN;
 /// A token's characters: base62.
 fn base62(b: u8) -> bool {
     b.is_ascii_alphanumeric()
-}
-
-/// What a word boundary is made of, as `\b` means it in the regular
-/// expressions of ripgrep (with `(?-u)`), Go and gitleaks: ASCII letters,
-/// digits and `_`.
-fn word(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
 }
 
 /// Finds the tokens of one prefix in bytes.
@@ -69,17 +62,19 @@ impl Matcher {
 
     /// The regular expression of the same strings (before the checksum,
     /// which no regular expression can check), as ripgrep and gitleaks
-    /// read it. `\b` is ASCII's word boundary in Go (gitleaks); Rust's
-    /// regex crate (ripgrep) needs `(?-u)` for the same meaning.
+    /// read it. No word boundaries: a token glued to other text
+    /// (`access_token%3Dtok_...`, two tokens back to back, a JSON `\n`
+    /// before it) is still the secret.
     pub fn regex(&self) -> String {
-        format!(r"\b{}_[0-9A-Za-z]{{{TAIL}}}\b", self.prefix)
+        format!(r"{}_[0-9A-Za-z]{{{TAIL}}}", self.prefix)
     }
 
     /// Calls `each(offset, token)` for every token with a right checksum
-    /// that lies within `buf[from..until]`. The byte before `from` is
-    /// context only (is the token's start a word boundary?), and so is the
-    /// byte after a token: `until` < `buf.len()` leaves room for it, while
-    /// `until == buf.len()` says that `buf` ends where the input does.
+    /// that lies within `buf[from..until]`, whatever stands before or
+    /// after it (the checksum, not a boundary, rules out look-alikes).
+    /// `until` < `buf.len()` leaves a token that ends there to the next
+    /// read; `until == buf.len()` says that `buf` ends where the input
+    /// does.
     pub fn find(&self, buf: &[u8], from: usize, until: usize, each: &mut dyn FnMut(usize, &str)) {
         let len = self.token_len();
         let mut at = from;
@@ -91,12 +86,6 @@ impl Matcher {
             at = start + 1;
             if start + len > until {
                 return;
-            }
-            if start > 0 && word(buf[start - 1]) {
-                continue;
-            }
-            if buf.get(start + len).is_some_and(|&b| word(b)) {
-                continue;
             }
             let candidate = &buf[start..start + len];
             if !candidate[self.lead..].iter().all(|&b| base62(b)) {
@@ -117,11 +106,13 @@ impl Matcher {
     /// read through `buf` (wiped when dropped; [`CHUNK`] bytes is the
     /// usual size, tests use less). `Ok(None)`: the input is binary (it
     /// holds a NUL byte), and what was found in it is dropped, as ripgrep
-    /// skips such a file.
+    /// skips such a file met in a walk; with `whole`, binary or not, it is
+    /// read to its end, as ripgrep searches a file it is given by name.
     pub fn scan(
         &self,
         input: &mut dyn Read,
         buf: &mut Zeroizing<Vec<u8>>,
+        whole: bool,
     ) -> io::Result<Option<Vec<Hit>>> {
         let len = self.token_len();
         // The carried tail must leave room to read more.
@@ -138,7 +129,7 @@ impl Matcher {
         loop {
             let before = filled;
             let eof = fill(input, buf, &mut filled)?;
-            if memchr::memchr(0, &buf[before..filled]).is_some() {
+            if !whole && memchr::memchr(0, &buf[before..filled]).is_some() {
                 return Ok(None);
             }
             let data = &buf[..filled];
@@ -287,8 +278,10 @@ impl Seen {
             Some(Reason::Expired) => Seen::Expired,
             Some(Reason::Revoked) => Seen::Revoked,
             Some(Reason::Rotated) => Seen::Rotated,
-            // Nothing else is asked, so nothing else can come back.
-            Some(_) => Seen::Unknown,
+            Some(Reason::Malformed | Reason::Unknown) => Seen::Unknown,
+            // Nothing about owners or scopes is asked; were it answered,
+            // the secret would still open its token: live, failing closed.
+            Some(Reason::WrongOwner | Reason::MissingScope) => Seen::Active,
         };
         (seen, verdict.token)
     }
@@ -324,11 +317,11 @@ mod tests {
 
     fn scan(m: &Matcher, text: &[u8], size: usize) -> Option<Vec<Hit>> {
         let mut buf = Zeroizing::new(vec![0; size]);
-        m.scan(&mut io::Cursor::new(text), &mut buf).unwrap()
+        m.scan(&mut io::Cursor::new(text), &mut buf, false).unwrap()
     }
 
     #[test]
-    fn only_whole_words_with_a_right_checksum() {
+    fn any_with_a_right_checksum_whatever_stands_next_to_it() {
         let m = Matcher::new("tok");
         let s = Secret::generate("tok").unwrap();
         let t = s.expose();
@@ -337,7 +330,7 @@ mod tests {
         let last = if bad.ends_with('a') { "b" } else { "a" };
         bad.replace_range(bad.len() - 1.., last);
         let text = format!(
-            "{t}\nx{t}\n_{t}\n{t}x\n{t}_\n\"{t}\"\n{bad}\n{}\ntok_{t}\né{t}é\n{t}",
+            "{t}\nx{t}\n_{t}\n{t}x\n{t}_\n\"{t}\"\n{bad}\n{}\ntok_{t}\né{t}é\n%3D{t}{t}\n{t}",
             other.expose()
         );
         let found: Vec<usize> = tokens(&m, text.as_bytes()).iter().map(|f| f.0).collect();
@@ -345,9 +338,9 @@ mod tests {
             .iter()
             .map(|&i| text[..i].matches('\n').count())
             .collect();
-        // The bare one, the quoted one, the one between accents, and the
-        // last, which ends the input.
-        let expected = [0, 5, 9, 10];
+        // All but the look-alike (line 6) and the other prefix's (7); two
+        // back to back on line 10; the last ends the input.
+        let expected = [0, 1, 2, 3, 4, 5, 8, 9, 10, 10, 11];
         assert_eq!(line_of, expected);
     }
 
@@ -400,12 +393,23 @@ mod tests {
 
     #[test]
     fn the_regex_names_the_prefix() {
-        assert_eq!(Matcher::new("ab1").regex(), r"\bab1_[0-9A-Za-z]{49}\b");
+        assert_eq!(Matcher::new("ab1").regex(), r"ab1_[0-9A-Za-z]{49}");
     }
 
     #[test]
     fn statuses() {
         assert_eq!(Seen::judge(None, 0).0, Seen::Unknown);
+        // A NUL stops a walked file's scan, not a given one's.
+        let m = Matcher::new("tok");
+        let s = Secret::generate("tok").unwrap();
+        let text = format!("{}\n\0", s.expose());
+        let mut buf = Zeroizing::new(vec![0; CHUNK]);
+        let mut read = |whole| {
+            m.scan(&mut io::Cursor::new(text.as_bytes()), &mut buf, whole)
+                .unwrap()
+        };
+        assert!(read(false).is_none());
+        assert_eq!(read(true).map(|h| h.len()), Some(1));
         assert!(Seen::Disabled.live() && Seen::Active.live());
         assert!(!Seen::Rotated.live() && !Seen::Expired.live());
     }

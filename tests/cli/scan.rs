@@ -304,6 +304,14 @@ fn binary_files_fifos_and_devices_are_skipped_without_hanging() {
         out.stderr
     );
     assert_eq!(out.stdout.lines().count(), 1);
+    // A binary file given by name is searched, as ripgrep searches it: a
+    // pre-commit hook names the files it checks.
+    let out = env
+        .cmd(&["--json", "scan"])
+        .arg(dir.join("image.bin"))
+        .run()
+        .code(7);
+    assert_eq!(out.json_lines().len(), 1, "{}", out.stdout);
 }
 
 #[test]
@@ -665,7 +673,7 @@ fn the_gitleaks_rule_finds_exactly_what_scan_finds() {
         .nth(1)
         .and_then(|r| r.split("'''").next())
         .unwrap();
-    // gitleaks is Go: \b is ASCII's word boundary there.
+    // A token glued to other text counts for both: no word boundaries.
     let re = regex::bytes::RegexBuilder::new(regex)
         .unicode(false)
         .build()
@@ -696,7 +704,7 @@ fn the_gitleaks_rule_finds_exactly_what_scan_finds() {
         })
         .collect();
     assert_eq!(by_scan, by_regex);
-    assert_eq!(by_scan.len(), 7, "{by_scan:?}");
+    assert_eq!(by_scan.len(), 14, "{by_scan:?}");
     // The real gitleaks, where it is installed (Debian does not package it).
     let path = std::env::var_os("PATH").unwrap_or_default();
     let Some(gitleaks) = std::env::split_paths(&path)
@@ -759,6 +767,38 @@ fn hostile_file_names_cannot_forge_output() {
     write(&dir.join(format!("in-{secret}")), format!("{secret}\n"));
     let out = env.cmd(&["scan", path_arg(&dir)]).run().code(7);
     assert_eq!(out.stdout.lines().count(), 3, "{}", out.stdout);
+
+    // Nor does a secret glued to other text in a name, typo or not, reach
+    // any output or the trail.
+    let glued = env.another();
+    let (_, a) = glued.create(&["--name", "a"]);
+    let (_, b) = glued.create(&["--name", "b"]);
+    let gdir = tree(&glued);
+    write(&gdir.join(format!("backup_{a}")), format!("{a}\n"));
+    write(&gdir.join(format!("dir_{b}x/f")), format!("{b}\n"));
+    write(&gdir.join(format!("{}_old", &b[..30])), format!("{a}\n"));
+    for args in [
+        &["scan"][..],
+        &["--json", "scan"],
+        &["scan", "--format", "sarif"],
+        &["scan", "--revoke", "--yes"],
+    ] {
+        let out = glued.cmd(args).arg(&gdir).run().code(7);
+        for s in [&a, &b] {
+            let part = &s[4..20];
+            assert!(
+                !out.stdout.contains(part) && !out.stderr.contains(part),
+                "{args:?}: {}{}",
+                out.stdout,
+                out.stderr
+            );
+        }
+    }
+    let log = glued.cmd(&["--json", "log"]).run().success().stdout;
+    assert!(log.contains("leaked: "), "{log}");
+    for s in [&a, &b] {
+        assert!(!log.contains(&s[4..20]), "{log}");
+    }
     assert!(!out.stdout.contains('\r') && !out.stdout.contains('\x1b'));
     assert!(!out.stdout.contains(&secret[4..12]), "{}", out.stdout);
     assert!(out.stdout.contains("\\u{a}fake"), "{}", out.stdout);
@@ -774,13 +814,14 @@ fn hostile_file_names_cannot_forge_output() {
         "{}",
         out.stdout
     );
-    // Hostile input on stdin: binary, and a megabyte line.
+    // Hostile input on stdin: binary (searched, as a file given by name
+    // is), and a megabyte line.
     let out = env
-        .cmd(&["scan", "-"])
+        .cmd(&["--json", "scan", "-"])
         .stdin([&b"\0\xff"[..], secret.as_bytes()].concat())
         .run()
-        .success();
-    assert!(out.stderr.contains("binary"), "{}", out.stderr);
+        .code(7);
+    assert_eq!(out.json_lines()[0]["column"], 3);
     let mut huge = "é".repeat(600_000);
     huge.push_str(&secret);
     let out = env.cmd(&["--json", "scan", "-"]).stdin(huge).run().code(7);
