@@ -183,10 +183,16 @@ fn scan_file(
     if !meta.file_type().is_file() {
         return Err(Skip::NotRegular);
     }
-    let hits = matcher.scan(&mut file, buf, given).map_err(Skip::Io)?;
+    // The bytes read, not the size at open: a file may grow or shrink
+    // meanwhile, and /proc's files say 0.
+    let mut counted = Counted {
+        inner: &mut file,
+        bytes: 0,
+    };
+    let hits = matcher.scan(&mut counted, buf, given).map_err(Skip::Io)?;
     if hits.is_some() {
         totals.files.fetch_add(1, Ordering::Relaxed);
-        totals.bytes.fetch_add(meta.len(), Ordering::Relaxed);
+        totals.bytes.fetch_add(counted.bytes, Ordering::Relaxed);
     }
     Ok(hits)
 }

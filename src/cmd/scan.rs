@@ -221,7 +221,8 @@ fn verdict(f: &Finding) -> String {
 fn summary(ctx: &Ctx, findings: &[Finding], totals: &Totals) {
     use std::sync::atomic::Ordering::Relaxed;
     let files = totals.files.load(Relaxed) as usize;
-    let live: Vec<TokenId> = live_tokens(findings).iter().map(|(t, _)| t.id).collect();
+    let mut live: Vec<TokenId> = live_tokens(findings).iter().map(|(t, _)| t.id).collect();
+    live.sort_unstable();
     let mut note = format!(
         "scanned {} ({} bytes): {} found",
         plural(files, "file"),
