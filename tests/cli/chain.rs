@@ -346,4 +346,24 @@ fn dump_shows_the_links_and_load_keeps_them() {
     let forged = env.another();
     forged.cmd(&["-q", "load"]).stdin(edited).run().success();
     altered_at(&forged, &[], 2, "does not match its hash");
+
+    // So does one whose link was taken out of a single event: only a dump
+    // with no link at all is linked anew.
+    let unlinked_one: String = dump
+        .lines()
+        .map(|l| {
+            let mut v: Value = serde_json::from_str(l).unwrap();
+            if let Some(e) = v.get_mut("event").filter(|e| e["seq"] == 3) {
+                e["hash"] = Value::Null;
+            }
+            format!("{v}\n")
+        })
+        .collect();
+    let stripped = env.another();
+    stripped
+        .cmd(&["-q", "load"])
+        .stdin(unlinked_one)
+        .run()
+        .success();
+    altered_at(&stripped, &[], 3, "does not match its hash");
 }
