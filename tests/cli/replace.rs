@@ -48,16 +48,6 @@ fn trail(env: &Env, id: i64) -> Vec<(String, Value)> {
         .collect()
 }
 
-/// Asserts a run of a concurrent process did not trip over another's
-/// lock or transaction.
-#[track_caller]
-fn no_lock_error(stderr: &str) {
-    let lower = stderr.to_lowercase();
-    for word in ["locked", "busy", "serializ", "deadlock", "could not"] {
-        assert!(!lower.contains(word), "{word:?} reached the user: {stderr}");
-    }
-}
-
 #[test]
 fn with_yes_the_live_token_is_revoked_and_the_new_one_issued_in_one_step() {
     let Some(env) = Env::new() else { return };
@@ -353,7 +343,7 @@ fn of_many_parallel_creates_for_one_owner_exactly_one_succeeds() {
         runs.into_iter().map(|r| r.join().unwrap()).collect()
     });
     for out in &outs {
-        no_lock_error(&out.stderr);
+        crate::concurrency::no_lock_error(&out.stderr);
     }
     let (won, lost): (Vec<&crate::Out>, Vec<&crate::Out>) = outs.iter().partition(|o| o.code == 0);
     assert_eq!(won.len(), 1, "{outs:#?}");
@@ -417,7 +407,7 @@ fn of_many_parallel_replaces_for_one_owner_one_token_stays_live() {
     });
     let mut secrets = Vec::new();
     for out in &outs {
-        no_lock_error(&out.stderr);
+        crate::concurrency::no_lock_error(&out.stderr);
         if out.code == 0 {
             assert_eq!(out.stderr, "");
             secrets.push(out.stdout.trim_end().to_owned());
