@@ -24,8 +24,6 @@ use crate::text;
 use crate::time::Epoch;
 use crate::walk::{self, FileHits, Options, Totals};
 
-/// The exit code of a scan that found a live token (SPEC §4).
-const FOUND_LIVE: u8 = 7;
 /// At most this many tokens are named in the question of `--revoke`.
 const IN_QUESTION: usize = 10;
 /// The SARIF rules, in the order `ruleIndex` counts.
@@ -97,7 +95,9 @@ pub fn run(ctx: &mut Ctx, args: &ScanArgs) -> Result<u8> {
             }
         })
         .collect();
-    let live = findings.iter().any(|f| f.seen.live());
+    // Decided before anything is printed or revoked: the answer stands
+    // whatever happens to stdout, and a revoke does not change it.
+    let code = Seen::exit_code(findings.iter().map(|f| f.seen));
 
     // Errors writing the findings are ignored: the exit code is the answer.
     let _ = print(ctx, format, &matcher, &findings, now);
@@ -107,7 +107,7 @@ pub fn run(ctx: &mut Ctx, args: &ScanArgs) -> Result<u8> {
     if args.revoke {
         revoke(ctx, store.as_mut(), &findings, args.yes)?;
     }
-    Ok(if live { FOUND_LIVE } else { 0 })
+    Ok(code)
 }
 
 /// The format asked for: `--format`, else jsonl with `--json`.

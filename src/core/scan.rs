@@ -257,6 +257,16 @@ impl Seen {
         matches!(self, Seen::Active | Seen::Disabled)
     }
 
+    /// The exit code of a scan whose findings were seen so (SPEC §4): 7
+    /// when any is live, else 0.
+    pub fn exit_code(seen: impl IntoIterator<Item = Seen>) -> u8 {
+        if seen.into_iter().any(Seen::live) {
+            7
+        } else {
+            0
+        }
+    }
+
     /// The lowercase name used in output.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -412,5 +422,8 @@ mod tests {
         assert_eq!(read(true).map(|h| h.len()), Some(1));
         assert!(Seen::Disabled.live() && Seen::Active.live());
         assert!(!Seen::Rotated.live() && !Seen::Expired.live());
+        assert_eq!(Seen::exit_code([Seen::Revoked, Seen::Disabled]), 7);
+        assert_eq!(Seen::exit_code([Seen::Rotated, Seen::Unknown]), 0);
+        assert_eq!(Seen::exit_code([]), 0);
     }
 }
