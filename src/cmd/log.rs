@@ -29,11 +29,7 @@ pub fn run(ctx: &mut Ctx, args: &LogArgs) -> Result<u8> {
         return verify(ctx, store.as_mut(), args.expect_head);
     }
     if args.head {
-        let mut head = Head::EMPTY;
-        store.read_once(&mut |r| {
-            head = chain::head(r)?;
-            Ok(())
-        })?;
+        let head = crate::store::read(store.as_mut(), chain::head)?;
         return if ctx.out.json {
             ctx.out.json_value(&head)
         } else {
@@ -93,12 +89,7 @@ struct Problem {
 /// Checks the chain from one snapshot. The exit code is the answer, so
 /// what happens to stdout cannot change it.
 fn verify(ctx: &mut Ctx, store: &mut dyn Store, expect: Option<Head>) -> Result<u8> {
-    let mut checked = None;
-    store.read_once(&mut |r| {
-        checked = Some(chain::check(r, expect)?);
-        Ok(())
-    })?;
-    let checked = checked.ok_or_else(|| crate::core::error::runtime("the trail was not read"))?;
+    let checked = crate::store::read(store, |r| chain::check(r, expect))?;
     let out = &mut ctx.out;
     let shown = if out.json {
         out.json_value(&Verified {

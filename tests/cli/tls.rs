@@ -78,6 +78,19 @@ struct Curl {
     body: PathBuf,
 }
 
+/// A certificate and key for the server, and a curl that trusts them;
+/// `None` (with a note, or a failure under CI) without openssl or curl.
+fn with_curl(env: &Env) -> Option<(PathBuf, PathBuf, Curl)> {
+    let (cert, key) = certificate(env)?;
+    let curl = Curl::new(env, &cert)?;
+    Some((cert, key, curl))
+}
+
+/// `https://127.0.0.1:PORT/PATH` of a server on the loopback.
+fn https_url(s: &Server, path: &str) -> String {
+    format!("https://127.0.0.1:{}{path}", s.addr.port())
+}
+
 impl Curl {
     fn new(env: &Env, cert: &Path) -> Option<Curl> {
         Some(Curl {
@@ -122,15 +135,12 @@ fn json(body: &str) -> Value {
 #[test]
 fn https_answers_over_http2_and_http1_1() {
     let Some(env) = Env::new() else { return };
-    let Some((cert, key)) = certificate(&env) else {
-        return;
-    };
-    let Some(curl) = Curl::new(&env, &cert) else {
+    let Some((cert, key, curl)) = with_curl(&env) else {
         return;
     };
     let (id, token) = env.create(&["--name", "deploy", "--scope", "deploy"]);
     let s = serve(&env, "127.0.0.1:0", &cert, &key);
-    let url = |path: &str| format!("https://127.0.0.1:{}{path}", s.addr.port());
+    let url = |path: &str| https_url(&s, path);
     let bearer = format!("Authorization: Bearer {token}");
 
     let (said, body) = curl.run(&["--http2", "-H", &bearer], &url("/auth?scope=deploy"));
@@ -208,15 +218,12 @@ fn https_answers_over_http2_and_http1_1() {
 #[test]
 fn the_admin_api_over_http2_delivers_a_new_secret() {
     let Some(env) = Env::new() else { return };
-    let Some((cert, key)) = certificate(&env) else {
-        return;
-    };
-    let Some(curl) = Curl::new(&env, &cert) else {
+    let Some((cert, key, curl)) = with_curl(&env) else {
         return;
     };
     let (admin_id, admin) = admin(&env);
     let s = serve(&env, "127.0.0.1:0", &cert, &key);
-    let url = |path: &str| format!("https://127.0.0.1:{}{path}", s.addr.port());
+    let url = |path: &str| https_url(&s, path);
     let bearer = format!("Authorization: Bearer {admin}");
 
     let mut made = Vec::new();
@@ -413,10 +420,7 @@ fn files_that_are_no_certificate_or_key_are_refused_with_exit_2() {
 #[test]
 fn tls_may_listen_beyond_loopback_without_allow_plain_http() {
     let Some(env) = Env::new() else { return };
-    let Some((cert, key)) = certificate(&env) else {
-        return;
-    };
-    let Some(curl) = Curl::new(&env, &cert) else {
+    let Some((cert, key, curl)) = with_curl(&env) else {
         return;
     };
     let (_, token) = env.create(&["--name", "t"]);
@@ -430,7 +434,7 @@ fn tls_may_listen_beyond_loopback_without_allow_plain_http() {
     // Reached here through the loopback.
     let (said, _) = curl.run(
         &["--http2", "-H", &format!("Authorization: Bearer {token}")],
-        &format!("https://127.0.0.1:{}/auth", s.addr.port()),
+        &https_url(&s, "/auth"),
     );
     assert_eq!(said, "2 200");
 }
