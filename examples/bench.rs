@@ -46,11 +46,15 @@ fn main() -> Res<()> {
         only.as_deref()
             .is_none_or(|o| o.split(',').any(|s| s.trim() == section))
     };
-    let bins = std::env::current_exe()?
-        .parent()
-        .ok_or("no directory for the benchmark executable")?
-        .to_owned();
-    let tokenctl = bins.join("../tokenctl");
+    // bench/run.sh copies tokenctl and the minimal programs beside this one.
+    let bins = match std::env::var_os("BENCH_BIN_DIR") {
+        Some(d) => PathBuf::from(d),
+        None => std::env::current_exe()?
+            .parent()
+            .ok_or("no directory for the benchmark executable")?
+            .to_owned(),
+    };
+    let tokenctl = bins.join("tokenctl");
     let minimal = bins.join("minimal_lookup");
     for b in [&tokenctl, &minimal] {
         if !b.exists() {
@@ -59,7 +63,7 @@ fn main() -> Res<()> {
     }
     let dir = match std::env::var_os("BENCH_DIR") {
         Some(d) => PathBuf::from(d),
-        None => bins.join("../../bench"),
+        None => bins.join("../bench"),
     };
     if dir.exists() {
         std::fs::remove_dir_all(&dir)?;

@@ -185,34 +185,49 @@ impl FromStr for Timestamp {
 
 /// RFC 3339 in UTC with whole seconds and `Z`, as JSON shows times.
 pub fn rfc3339(t: Epoch) -> String {
-    if !(MIN_EPOCH..=MAX_EPOCH).contains(&t) {
-        return DateTime::<Utc>::from_timestamp(t, 0)
+    match rfc3339_bytes(t) {
+        Some(b) => b.iter().map(|&c| char::from(c)).collect(),
+        None => DateTime::<Utc>::from_timestamp(t, 0)
             .map(|d| d.to_rfc3339_opts(SecondsFormat::Secs, true))
-            .unwrap_or_else(|| t.to_string());
+            .unwrap_or_else(|| t.to_string()),
     }
-    // Years 0000-9999 by hand: every verdict and token object carries a
-    // few of these, and chrono's formatter costs several times as much.
+}
+
+/// [`rfc3339`] as a JSON string, written without building a `String`:
+/// every verdict and token object carries a few of these.
+#[derive(Clone, Copy)]
+pub struct Rfc3339(pub Epoch);
+
+impl serde::Serialize for Rfc3339 {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match rfc3339_bytes(self.0) {
+            Some(b) => s.serialize_str(std::str::from_utf8(&b).unwrap_or_default()),
+            None => s.serialize_str(&rfc3339(self.0)),
+        }
+    }
+}
+
+/// Years 0000-9999 by hand (chrono's formatter costs several times as
+/// much); `None` outside them.
+fn rfc3339_bytes(t: Epoch) -> Option<[u8; 20]> {
+    if !(MIN_EPOCH..=MAX_EPOCH).contains(&t) {
+        return None;
+    }
     let (days, secs) = (t.div_euclid(86_400), t.rem_euclid(86_400));
     let (y, m, d) = civil_from_days(days);
-    let mut out = String::with_capacity(20);
-    let two = |out: &mut String, n: i64| {
-        out.push(char::from(b'0' + (n / 10) as u8));
-        out.push(char::from(b'0' + (n % 10) as u8));
+    let mut out = *b"0000-00-00T00:00:00Z";
+    let mut two = |at: usize, n: i64| {
+        out[at] = b'0' + (n / 10) as u8;
+        out[at + 1] = b'0' + (n % 10) as u8;
     };
-    two(&mut out, y / 100);
-    two(&mut out, y % 100);
-    out.push('-');
-    two(&mut out, m);
-    out.push('-');
-    two(&mut out, d);
-    out.push('T');
-    two(&mut out, secs / 3600);
-    out.push(':');
-    two(&mut out, secs / 60 % 60);
-    out.push(':');
-    two(&mut out, secs % 60);
-    out.push('Z');
-    out
+    two(0, y / 100);
+    two(2, y % 100);
+    two(5, m);
+    two(8, d);
+    two(11, secs / 3600);
+    two(14, secs / 60 % 60);
+    two(17, secs % 60);
+    Some(out)
 }
 
 /// The proleptic Gregorian date of a day count from 1970-01-01 (Howard
@@ -371,6 +386,14 @@ mod tests {
                 let _ = crate::core::policy::Policy::default()
                     .expiry(crate::core::policy::Expiry::In(Duration::from_secs(MAX_EPOCH)), extreme);
             }
+        }
+
+        #[test]
+        fn rfc3339_as_json_is_the_string_as_json(t in proptest::prelude::any::<i64>()) {
+            proptest::prop_assert_eq!(
+                serde_json::to_string(&Rfc3339(t)).unwrap(),
+                serde_json::to_string(&rfc3339(t)).unwrap()
+            );
         }
 
         #[test]

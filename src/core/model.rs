@@ -6,7 +6,7 @@ use serde::ser::{SerializeStruct, Serializer};
 
 use crate::core::id::TokenId;
 use crate::core::token;
-use crate::time::{Epoch, rfc3339};
+use crate::time::{Epoch, Rfc3339, rfc3339};
 
 /// A token's derived state; the first that applies wins, in this order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
@@ -125,13 +125,13 @@ impl Serialize for TokenJson<'_> {
         o.serialize_field("scopes", &t.scopes)?;
         o.serialize_field("status", &t.status(self.now))?;
         o.serialize_field("last4", &t.last4)?;
-        o.serialize_field("masked", &t.masked())?;
-        o.serialize_field("created_at", &rfc3339(t.created_at))?;
+        o.serialize_field("masked", &token::Masked::of(&t.prefix, &t.last4))?;
+        o.serialize_field("created_at", &Rfc3339(t.created_at))?;
         o.serialize_field("created_by", &t.created_by)?;
-        o.serialize_field("expires_at", &t.expires_at.map(rfc3339))?;
-        o.serialize_field("last_used_at", &t.last_used_at.map(rfc3339))?;
-        o.serialize_field("revoked_at", &t.revoked_at.map(rfc3339))?;
-        o.serialize_field("previous_valid_until", &t.previous_valid_until.map(rfc3339))?;
+        o.serialize_field("expires_at", &t.expires_at.map(Rfc3339))?;
+        o.serialize_field("last_used_at", &t.last_used_at.map(Rfc3339))?;
+        o.serialize_field("revoked_at", &t.revoked_at.map(Rfc3339))?;
+        o.serialize_field("previous_valid_until", &t.previous_valid_until.map(Rfc3339))?;
         o.end()
     }
 }
