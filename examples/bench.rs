@@ -302,7 +302,7 @@ impl Bench {
             ratio <= 1.5,
         );
         let input = self.batch_input()?;
-        let m = self.median_batch(&db, &input)?;
+        let m = self.median_batch(&db, &input, false)?;
         let rate = self.tokens as f64 / m.as_secs_f64();
         self.table.row(
             &format!(
@@ -569,11 +569,11 @@ impl Bench {
 
     /// The median of three `verify --batch` runs over `input` on `db`, each
     /// checked: every line answered, half of them valid.
-    fn median_batch(&self, db: &Path, input: &[u8]) -> Res<Duration> {
+    fn median_batch(&self, db: &Path, input: &[u8], one_cpu: bool) -> Res<Duration> {
         let tokens = self.tokens;
         let mut times = vec![];
         for _ in 0..3 {
-            let (took, out) = self.run_batch_on(db, input)?;
+            let (took, out) = self.run_batch_on(db, input, one_cpu)?;
             let (lines, valid) = (out.lines, out.valid);
             if lines != tokens || valid != tokens.div_ceil(2) {
                 return Err(format!(
@@ -602,7 +602,7 @@ impl Bench {
             // For profiling by hand, beside the database it was made for.
             std::fs::write(self.dir.join("batch-input.txt"), &input)?;
         }
-        let ours = self.median_batch(&self.big, &input)?;
+        let ours = self.median_batch(&self.big, &input, false)?;
         if let Some((old, copy)) = self.baseline.clone() {
             let mut old_times = vec![];
             for _ in 0..3 {
@@ -647,6 +647,20 @@ impl Bench {
             ),
             ratio >= 0.9,
         );
+        // The same batch on one CPU: no second connection, so what a group
+        // costs on one core, against the same yardstick.
+        if which("taskset").is_some() {
+            let one = self.median_batch(&self.big, &input, true)?;
+            let one_rate = tokens as f64 / one.as_secs_f64();
+            self.table.info(
+                "`verify --batch`, the same lines, on one CPU (`taskset -c 0`)",
+                format!(
+                    "{:.2}× ({} tokens/s)",
+                    one_rate / yard_rate,
+                    n(one_rate as usize)
+                ),
+            );
+        }
         Ok(())
     }
 
@@ -807,8 +821,8 @@ impl Bench {
 
     /// One `tokenctl verify --batch` over `input`, counting its answers.
     /// One `tokenctl verify --batch` over `input` on database `db`.
-    fn run_batch_on(&self, db: &Path, input: &[u8]) -> Res<(Duration, BatchOut)> {
-        let mut c = self.measured(db, &["verify", "--batch"]);
+    fn run_batch_on(&self, db: &Path, input: &[u8], one_cpu: bool) -> Res<(Duration, BatchOut)> {
+        let mut c = self.measured_on(db, &["verify", "--batch"], one_cpu);
         c.stdin(Stdio::piped());
         let t = Instant::now();
         let mut child = c.spawn()?;
@@ -842,16 +856,25 @@ impl Bench {
     /// for [`Bench::peak_rss`]; plain `tokenctl` where there is no GNU time.
     /// stdout is piped.
     fn measured(&self, db: &Path, args: &[&str]) -> Command {
+        self.measured_on(db, args, false)
+    }
+
+    /// [`Bench::measured`], on the first CPU alone when `one_cpu` (through
+    /// util-linux's taskset: tokenctl then sees one core).
+    fn measured_on(&self, db: &Path, args: &[&str], one_cpu: bool) -> Command {
         let rss_file = self.dir.join("rss.txt");
         let _ = std::fs::remove_file(&rss_file);
-        let mut c = if Path::new(GNU_TIME).exists() {
-            let mut c = Command::new(GNU_TIME);
-            c.arg("-f").arg("%M").arg("-o").arg(rss_file);
-            c.arg(&self.tokenctl);
-            c
-        } else {
-            Command::new(&self.tokenctl)
-        };
+        let mut program: Vec<std::ffi::OsString> = Vec::new();
+        if one_cpu {
+            program.extend(["taskset".into(), "-c".into(), "0".into()]);
+        }
+        if Path::new(GNU_TIME).exists() {
+            program.extend([GNU_TIME.into(), "-f".into(), "%M".into(), "-o".into()]);
+            program.push(rss_file.into());
+        }
+        program.push(self.tokenctl.clone().into());
+        let mut c = Command::new(&program[0]);
+        c.args(&program[1..]);
         c.arg("--db")
             .arg(db)
             .args(args)

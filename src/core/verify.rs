@@ -85,9 +85,10 @@ pub trait Answers {
 }
 
 /// Answers every line of `input`, in order, as JSON Lines, in groups: the
-/// lines already read (at most [`SNAPSHOT_LINES`]) are looked up in one
-/// read snapshot, their answers collected in memory, and only after the
-/// snapshot has ended are they written, so a reader that stalls never
+/// lines already read (at most [`SNAPSHOT_LINES`]) are looked up together
+/// ([`Store::lookup`]: one read snapshot, or parts in snapshots begun one
+/// after another), their answers collected in memory, and only after the
+/// snapshots have ended are they written, so a reader that stalls never
 /// keeps a snapshot open (which would keep SQLite from reusing its `-wal`
 /// file). Before it waits for more input, it records the uses seen and
 /// flushes every answer, so a caller that sends one token and waits for its
@@ -136,10 +137,7 @@ pub fn batch(
         }
         hashes.clear();
         hashes.extend(group.iter().flatten());
-        crate::store::read(store, |r| {
-            found.clear();
-            r.by_hashes(&hashes, &mut found)
-        })?;
+        store.lookup(&hashes, &mut found)?;
         answers.clear();
         valid.clear();
         let mut found_iter = found.drain(..);

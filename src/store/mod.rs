@@ -76,8 +76,11 @@ pub trait Store {
 
     /// The tokens whose current or replaced secret has these hashes, in order, as
     /// [`Reader::by_hashes`] in a snapshot of its own: what one `verify`
-    /// asks. A backend may answer it with fewer round trips, since one
-    /// statement is a snapshot by itself.
+    /// asks, and each group of `verify --batch`. A backend may answer it
+    /// with fewer round trips, since one statement is a snapshot by itself,
+    /// or split a long list into parts looked up at once, each in a
+    /// snapshot that begins after the one of the part before it has (no
+    /// hash is then answered from older data than one before it).
     fn lookup(&mut self, hashes: &[TokenHash], found: &mut Vec<Option<Found>>) -> Result<()> {
         self.read(&mut |r| {
             found.clear();

@@ -174,6 +174,38 @@ fn batch_answers_every_line_in_order() {
 }
 
 #[test]
+fn a_long_batch_answers_every_line_in_order_across_its_groups() {
+    // Thousands of lines arrive at once: they are looked up in groups of
+    // about a thousand, each of which SQLite splits across two connections
+    // on a machine with two cores. Every answer must stay on its line.
+    let Some(env) = Env::new() else { return };
+    let Some(elsewhere) = Env::new() else { return };
+    let (_, a) = env.create(&["--name", "a"]);
+    let (_, b) = env.create(&["--name", "b"]);
+    let (_, c) = env.create(&["--name", "c"]);
+    env.cmd(&["-q", "revoke", "2", "--yes"]).run().success();
+    // Well formed, and of no token of this database.
+    let (_, unknown) = elsewhere.create(&["--name", "u"]);
+    let pick = |i: usize| match i * 7 % 11 % 4 {
+        0 => (&a, None, "a"),
+        1 => (&b, Some("revoked"), "b"),
+        2 => (&c, None, "c"),
+        _ => (&unknown, Some("unknown"), ""),
+    };
+    let lines = 5_000;
+    let input: String = (0..lines).map(|i| format!("{}\n", pick(i).0)).collect();
+    let answers = env.batch(input).json_lines();
+    assert_eq!(answers.len(), lines);
+    for (i, v) in answers.iter().enumerate() {
+        let (_, reason, name) = pick(i);
+        assert_eq!(v["reason"].as_str(), reason, "line {i}: {v}");
+        if !name.is_empty() {
+            assert_eq!(v["token"]["name"], name, "line {i}: {v}");
+        }
+    }
+}
+
+#[test]
 fn use_is_recorded_at_most_once_a_minute() {
     let Some(env) = Env::new() else { return };
     let (id, token) = env.create(&["--name", "n"]);

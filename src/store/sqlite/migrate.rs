@@ -223,6 +223,7 @@ mod tests {
             cache_mib: None,
             schema: LATEST,
             frozen: false,
+            helper: None,
         });
         let verdicts: Vec<bool> = secrets
             .iter()

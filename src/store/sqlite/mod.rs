@@ -23,7 +23,7 @@ use std::time::Duration as StdDuration;
 
 use rusqlite::{Connection, OpenFlags};
 
-use crate::core::error::{Error, Result, StoreErrorKind};
+use crate::core::error::{Error, Result, StoreErrorKind, runtime};
 use crate::core::id::TokenId;
 use crate::core::model::Found;
 use crate::core::token::TokenHash;
@@ -54,6 +54,10 @@ pub struct SqliteStore {
     /// The connection is an immutable view of a file in a directory this
     /// user cannot write; every snapshot opens it anew (see `frozen`).
     frozen: bool,
+    /// A second read-only connection, opened by `tune_for_batch` on a
+    /// machine with more than one core: it looks up half of each long list
+    /// of hashes on another thread.
+    helper: Option<Connection>,
 }
 
 impl SqliteStore {
@@ -99,6 +103,7 @@ impl SqliteStore {
             cache_mib: None,
             schema: migrate::LATEST,
             frozen: false,
+            helper: None,
         };
         store.prepare(prefix)?;
         store.prefix = store.read_prefix().map_err(|e| store.in_context(e))?;
@@ -135,6 +140,7 @@ impl SqliteStore {
             cache_mib: None,
             schema: migrate::LATEST,
             frozen: false,
+            helper: None,
         };
         match store.prepare_read() {
             Ok(()) => {}
@@ -171,6 +177,7 @@ impl SqliteStore {
             cache_mib: None,
             schema: migrate::LATEST,
             frozen: false,
+            helper: None,
         };
         store.prepare(None)?;
         store.prefix = store.read_prefix().map_err(|e| store.in_context(e))?;
@@ -207,16 +214,7 @@ impl SqliteStore {
     }
 
     fn apply_cache_size(&self, mib: u32) -> Result<()> {
-        // A negative cache_size is in KiB rather than pages.
-        self.conn
-            .pragma_update(None, "cache_size", -i64::from(mib) * 1024)?;
-        // Pages read through a mapping of the file, not copied in with a
-        // read(2) each: what a long run of lookups spends most of its time
-        // on once the database outgrows the cache. Safe here: tokenctl's
-        // databases never shrink (auto_vacuum is off, and nothing runs
-        // VACUUM), and only their owner may write them.
-        self.conn.pragma_update(None, "mmap_size", MMAP_BYTES)?;
-        Ok(())
+        tune(&self.conn, mib)
     }
 
     /// The token prefix, read once at open: it never changes.
@@ -239,18 +237,63 @@ impl SqliteStore {
     /// `f` in one read transaction on the connection as it is.
     pub(super) fn plain_snapshot<T>(
         &self,
-        mut f: impl FnMut(&mut dyn crate::store::Reader) -> Result<T>,
+        f: impl FnMut(&mut dyn crate::store::Reader) -> Result<T>,
     ) -> Result<T> {
-        // Cached: a server runs this for every request.
-        self.conn.prepare_cached("BEGIN")?.execute([])?;
-        let result = f(&mut self.sql());
-        let end = self
-            .conn
-            .prepare_cached(if result.is_ok() { "COMMIT" } else { "ROLLBACK" })
-            .and_then(|mut s| s.execute([]));
-        let value = result?;
-        end?;
-        Ok(value)
+        snapshot(&mut self.sql(), f)
+    }
+
+    /// [`Store::lookup`] of a long list on two connections at once: the
+    /// first half on this one, the second on the helper's thread, whose
+    /// snapshot begins only once this one's has (after its first probe), so
+    /// no line is answered from older data than a line before it.
+    fn lookup_on_two(
+        &mut self,
+        hashes: &[TokenHash],
+        found: &mut Vec<Option<Found>>,
+    ) -> Option<Result<()>> {
+        if hashes.len() < TWO_CONNECTIONS_FROM {
+            return None;
+        }
+        let helper = self.helper.as_mut()?;
+        let (prefix, schema) = (self.prefix.as_str(), self.schema);
+        let mut ours = Sql {
+            conn: &self.conn,
+            prefix,
+            schema,
+        };
+        let (mine, theirs) = hashes.split_at(hashes.len() / 2);
+        let mut found_there = Vec::with_capacity(theirs.len());
+        let there_out = &mut found_there;
+        let (here, there) = std::thread::scope(|s| {
+            let (begun, wait) = std::sync::mpsc::sync_channel::<()>(1);
+            let worker = s.spawn(move || {
+                // A closed channel: the first half failed, so does this.
+                wait.recv()
+                    .map_err(|_| runtime("the other half of a lookup failed"))?;
+                let mut other = Sql {
+                    conn: helper,
+                    prefix,
+                    schema,
+                };
+                snapshot(&mut other, |r| {
+                    there_out.clear();
+                    r.by_hashes(theirs, there_out)
+                })
+            });
+            let here = snapshot(&mut ours, |r| {
+                found.clear();
+                r.by_hashes(&mine[..1], found)?;
+                let _ = begun.try_send(());
+                r.by_hashes(&mine[1..], found)
+            });
+            drop(begun);
+            let there = worker
+                .join()
+                .unwrap_or_else(|_| Err(runtime("a lookup thread panicked")));
+            (here, there)
+        });
+        found.append(&mut found_there);
+        Some(here.and(there))
     }
 
     fn prepare(&mut self, prefix: Option<&str>) -> Result<()> {
@@ -367,6 +410,9 @@ impl crate::store::Store for SqliteStore {
     /// One lookup is one statement, a snapshot by itself: no transaction
     /// around it (a frozen store keeps its own checks).
     fn lookup(&mut self, hashes: &[TokenHash], found: &mut Vec<Option<Found>>) -> Result<()> {
+        if let Some(looked) = self.lookup_on_two(hashes, found) {
+            return looked.map_err(|e| self.named(e));
+        }
         if self.frozen || hashes.len() != 1 {
             return self.read(&mut |r| {
                 found.clear();
@@ -412,9 +458,52 @@ impl crate::store::Store for SqliteStore {
         crate::store::write(self, |w| w.record_use(ids, now, since))
     }
 
+    /// On a machine with more than one core, a long list of hashes is
+    /// then looked up on two connections at once (see `lookup_on_two`).
     fn tune_for_batch(&mut self) -> Result<()> {
-        self.set_cache_size(BATCH_CACHE_MIB)
+        self.set_cache_size(BATCH_CACHE_MIB)?;
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        if let Some(path) = self.path.as_deref().filter(|_| !self.frozen && cores > 1) {
+            let helper = connect(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+            tune(&helper, BATCH_CACHE_MIB)?;
+            self.helper = Some(helper);
+        }
+        Ok(())
     }
+}
+
+/// `f` in one read transaction on `sql`'s connection.
+fn snapshot<T>(
+    sql: &mut Sql<'_>,
+    mut f: impl FnMut(&mut dyn crate::store::Reader) -> Result<T>,
+) -> Result<T> {
+    // Cached: a server runs this for every request.
+    sql.conn.prepare_cached("BEGIN")?.execute([])?;
+    let result = f(sql);
+    let end = sql
+        .conn
+        .prepare_cached(if result.is_ok() { "COMMIT" } else { "ROLLBACK" })
+        .and_then(|mut s| s.execute([]));
+    let value = result?;
+    end?;
+    Ok(value)
+}
+
+/// Lists shorter than this are looked up on one connection: a thread
+/// costs more than the time it would save them.
+const TWO_CONNECTIONS_FROM: usize = 64;
+
+/// A page cache of `mib` MiB, and the file mapped, for `conn`.
+fn tune(conn: &Connection, mib: u32) -> Result<()> {
+    // A negative cache_size is in KiB rather than pages.
+    conn.pragma_update(None, "cache_size", -i64::from(mib) * 1024)?;
+    // Pages read through a mapping of the file, not copied in with a
+    // read(2) each: what a long run of lookups spends most of its time on
+    // once the database outgrows the cache. Safe here: tokenctl's databases
+    // never shrink (auto_vacuum is off, and nothing runs VACUUM), and only
+    // their owner may write them.
+    conn.pragma_update(None, "mmap_size", MMAP_BYTES)?;
+    Ok(())
 }
 
 /// How much of the database file a long run of lookups maps.
