@@ -161,9 +161,18 @@ impl Store for PgStore {
         }
     }
 
-    /// One statement, outside a transaction (it is its own snapshot), its
-    /// parameter typed so it needs no prepare: one round trip.
+    /// One hash (a `verify`): one statement, outside a transaction (it is
+    /// its own snapshot), its parameter typed so it needs no prepare, one
+    /// round trip. A batch's group goes through the statement prepared
+    /// once per connection, which PostgreSQL then need not plan again for
+    /// every group.
     fn lookup(&mut self, hashes: &[TokenHash], found: &mut Vec<Option<Found>>) -> Result<()> {
+        if hashes.len() > 1 {
+            return self.read(&mut |r| {
+                found.clear();
+                r.by_hashes(hashes, found)
+            });
+        }
         found.clear();
         let wanted: Vec<&[u8]> = hashes.iter().map(|h| &h[..]).collect();
         let rows = self
