@@ -320,3 +320,34 @@ fn validation_guards_the_library_too() {
     assert!(matches!(s.create(&bad, "ops", T0), Err(Error::Usage(_))));
     assert_eq!(s.prefix().unwrap(), "tok");
 }
+
+#[test]
+fn the_bundled_sqlite_is_built_as_cargo_config_says() {
+    // .cargo/config.toml's LIBSQLITE3_FLAGS: no loading of extensions, none
+    // of the extensions tokenctl never uses.
+    let conn = rusqlite::Connection::open_in_memory().unwrap();
+    let mut stmt = conn.prepare("PRAGMA compile_options").unwrap();
+    let options: Vec<String> = stmt
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for wanted in ["OMIT_LOAD_EXTENSION", "DQS=0", "DEFAULT_MEMSTATUS=0"] {
+        assert!(options.iter().any(|o| o == wanted), "{wanted}: {options:?}");
+    }
+    for unwanted in [
+        "ENABLE_FTS5",
+        "ENABLE_FTS3",
+        "ENABLE_RTREE",
+        "ENABLE_LOAD_EXTENSION",
+    ] {
+        assert!(
+            !options.iter().any(|o| o == unwanted),
+            "{unwanted}: {options:?}"
+        );
+    }
+    assert!(
+        conn.execute_batch("CREATE VIRTUAL TABLE t USING fts5(x)")
+            .is_err()
+    );
+}
