@@ -125,7 +125,7 @@ impl Serialize for TokenJson<'_> {
         o.serialize_field("scopes", &t.scopes)?;
         o.serialize_field("status", &t.status(self.now))?;
         o.serialize_field("last4", &t.last4)?;
-        o.serialize_field("masked", &token::Masked::of(&t.prefix, &t.last4))?;
+        o.serialize_field("masked", &token::Masked(&t.prefix, &t.last4))?;
         o.serialize_field("created_at", &Rfc3339(t.created_at))?;
         o.serialize_field("created_by", &t.created_by)?;
         o.serialize_field("expires_at", &t.expires_at.map(Rfc3339))?;

@@ -82,10 +82,7 @@ pub trait Store {
     /// snapshot that begins after the one of the part before it has (no
     /// hash is then answered from older data than one before it).
     fn lookup(&mut self, hashes: &[TokenHash], found: &mut Vec<Option<Found>>) -> Result<()> {
-        self.read(&mut |r| {
-            found.clear();
-            r.by_hashes(hashes, found)
-        })
+        lookup_in_snapshot(self, hashes, found)
     }
 
     /// Records that these tokens were used at `now`, skipping any recorded
@@ -360,6 +357,19 @@ pub fn read<T, S: Store + ?Sized>(
         Ok(())
     })?;
     out.ok_or_else(|| crate::core::error::runtime("a read returned nothing"))
+}
+
+/// [`Store::lookup`] as [`Reader::by_hashes`] in one [`Store::read`]: what
+/// a backend's own `lookup` falls back on.
+pub fn lookup_in_snapshot<S: Store + ?Sized>(
+    store: &mut S,
+    hashes: &[TokenHash],
+    found: &mut Vec<Option<Found>>,
+) -> Result<()> {
+    store.read(&mut |r| {
+        found.clear();
+        r.by_hashes(hashes, found)
+    })
 }
 
 /// Runs `f` in a write transaction of `store` and returns what it computed

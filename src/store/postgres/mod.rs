@@ -168,10 +168,7 @@ impl Store for PgStore {
     /// every group.
     fn lookup(&mut self, hashes: &[TokenHash], found: &mut Vec<Option<Found>>) -> Result<()> {
         if hashes.len() > 1 {
-            return self.read(&mut |r| {
-                found.clear();
-                r.by_hashes(hashes, found)
-            });
+            return crate::store::lookup_in_snapshot(self, hashes, found);
         }
         found.clear();
         let wanted: Vec<&[u8]> = hashes.iter().map(|h| &h[..]).collect();

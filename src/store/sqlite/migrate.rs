@@ -223,7 +223,7 @@ mod tests {
             cache_mib: None,
             schema: LATEST,
             frozen: false,
-            helper: None,
+            helper: crate::store::sqlite::Helper::Off,
         });
         let verdicts: Vec<bool> = secrets
             .iter()

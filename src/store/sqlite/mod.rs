@@ -54,10 +54,18 @@ pub struct SqliteStore {
     /// The connection is an immutable view of a file in a directory this
     /// user cannot write; every snapshot opens it anew (see `frozen`).
     frozen: bool,
-    /// A second read-only connection, opened by `tune_for_batch` on a
-    /// machine with more than one core: it looks up half of each long list
-    /// of hashes on another thread.
-    helper: Option<Connection>,
+    /// A second read-only connection, which looks up half of each long
+    /// list of hashes on another thread (`verify --batch`, on a machine
+    /// with more than one core).
+    helper: Helper,
+}
+
+/// The second connection of a batch: not for this store, wanted but not
+/// needed yet, or open.
+enum Helper {
+    Off,
+    Wanted,
+    Open(Connection),
 }
 
 impl SqliteStore {
@@ -103,7 +111,7 @@ impl SqliteStore {
             cache_mib: None,
             schema: migrate::LATEST,
             frozen: false,
-            helper: None,
+            helper: Helper::Off,
         };
         store.prepare(prefix)?;
         store.prefix = store.read_prefix().map_err(|e| store.in_context(e))?;
@@ -140,7 +148,7 @@ impl SqliteStore {
             cache_mib: None,
             schema: migrate::LATEST,
             frozen: false,
-            helper: None,
+            helper: Helper::Off,
         };
         match store.prepare_read() {
             Ok(()) => {}
@@ -177,7 +185,7 @@ impl SqliteStore {
             cache_mib: None,
             schema: migrate::LATEST,
             frozen: false,
-            helper: None,
+            helper: Helper::Off,
         };
         store.prepare(None)?;
         store.prefix = store.read_prefix().map_err(|e| store.in_context(e))?;
@@ -254,7 +262,22 @@ impl SqliteStore {
         if hashes.len() < TWO_CONNECTIONS_FROM {
             return None;
         }
-        let helper = self.helper.as_mut()?;
+        if matches!(self.helper, Helper::Wanted) {
+            // Opened at the first long list: a co-process sending one token
+            // at a time never needs it. It only saves time, so a connection
+            // that cannot be opened (no file descriptor left, say) leaves
+            // the batch on one.
+            let path = self.path.as_deref()?;
+            self.helper = match connect(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .and_then(|c| tune(&c, BATCH_CACHE_MIB).map(|()| c))
+            {
+                Ok(c) => Helper::Open(c),
+                Err(_) => Helper::Off,
+            };
+        }
+        let Helper::Open(helper) = &mut self.helper else {
+            return None;
+        };
         let (prefix, schema) = (self.prefix.as_str(), self.schema);
         let mut ours = Sql {
             conn: &self.conn,
@@ -408,16 +431,14 @@ impl crate::store::Store for SqliteStore {
     }
 
     /// One lookup is one statement, a snapshot by itself: no transaction
-    /// around it (a frozen store keeps its own checks).
+    /// around it (a frozen store keeps its own checks). A long list, on a
+    /// store tuned for a batch, goes to two connections at once.
     fn lookup(&mut self, hashes: &[TokenHash], found: &mut Vec<Option<Found>>) -> Result<()> {
         if let Some(looked) = self.lookup_on_two(hashes, found) {
             return looked.map_err(|e| self.named(e));
         }
         if self.frozen || hashes.len() != 1 {
-            return self.read(&mut |r| {
-                found.clear();
-                r.by_hashes(hashes, found)
-            });
+            return crate::store::lookup_in_snapshot(self, hashes, found);
         }
         found.clear();
         let looked = crate::store::Reader::by_hashes(&mut self.sql(), hashes, found);
@@ -463,10 +484,8 @@ impl crate::store::Store for SqliteStore {
     fn tune_for_batch(&mut self) -> Result<()> {
         self.set_cache_size(BATCH_CACHE_MIB)?;
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        if let Some(path) = self.path.as_deref().filter(|_| !self.frozen && cores > 1) {
-            let helper = connect(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-            tune(&helper, BATCH_CACHE_MIB)?;
-            self.helper = Some(helper);
+        if self.path.is_some() && !self.frozen && cores > 1 {
+            self.helper = Helper::Wanted;
         }
         Ok(())
     }
