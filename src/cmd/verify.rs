@@ -51,7 +51,7 @@ pub fn run(ctx: &mut Ctx, args: &VerifyArgs) -> Result<u8> {
     };
     if args.batch {
         store.tune_for_batch()?;
-        verify::batch(store, &mut input, &wanted, &mut Stdout(&mut ctx.out))?;
+        verify::batch(store, input, &wanted, &mut Stdout(&mut ctx.out))?;
         return Ok(0);
     }
     if echo.is_some() {

@@ -7,10 +7,11 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, BufRead, Read};
 use std::os::fd::AsFd;
+use std::sync::mpsc;
 
 use zeroize::Zeroizing;
 
-use crate::core::error::{Error, Result};
+use crate::core::error::{Error, Result, runtime};
 use crate::core::id::TokenId;
 use crate::core::model::Verdict;
 use crate::core::rules::{self, USE_INTERVAL, Wanted};
@@ -87,61 +88,182 @@ pub trait Answers {
 /// Answers every line of `input`, in order, as JSON Lines, in groups: the
 /// lines already read (at most [`SNAPSHOT_LINES`]) are looked up together
 /// ([`Store::lookup`]: one read snapshot, or parts in snapshots begun one
-/// after another), their answers collected in memory, and only after the
-/// snapshots have ended are they written, so a reader that stalls never
-/// keeps a snapshot open (which would keep SQLite from reusing its `-wal`
-/// file). Before it waits for more input, it records the uses seen and
-/// flushes every answer, so a caller that sends one token and waits for its
-/// answer gets it. Each line reads the clock, so no token is accepted
-/// after its expiry.
+/// after another) and judged, each line reading the clock, so no token is
+/// accepted after its expiry.
+///
+/// Three threads share the work, so that a long batch keeps more than one
+/// core busy: one reads and hashes the lines, this one looks them up and
+/// judges them, one writes the answers. A group is handed to the writer
+/// only after its snapshots have ended, so a reader that stalls never keeps
+/// a snapshot open (which would keep SQLite from reusing its `-wal` file).
+/// When a group was the last whole line buffered, the uses seen so far are
+/// recorded and every answer flushed before the next one is looked at, so
+/// a caller that sends one token and waits for its answer gets it.
 pub fn batch(
     store: &mut dyn Store,
-    input: &mut Input,
+    input: Input,
     wanted: &Wanted<'_>,
-    out: &mut dyn Answers,
+    out: &mut (dyn Answers + Send),
+) -> Result<()> {
+    let (read, to_judge) = mpsc::sync_channel(1);
+    let (emptied, reused) = mpsc::sync_channel(2);
+    // Not joined when judging fails: it may be waiting for input that
+    // never comes, and the process is about to exit anyway.
+    let reader = std::thread::Builder::new()
+        .name("lines".into())
+        .spawn(move || read_groups(input, &read, &reused))
+        .map_err(|e| runtime(format!("cannot start a thread: {e}")))?;
+    std::thread::scope(|s| {
+        let (groups, to_write) = mpsc::sync_channel(1);
+        let (written, spent) = mpsc::sync_channel(2);
+        let writer = std::thread::Builder::new()
+            .name("answers".into())
+            .spawn_scoped(s, move || write_answers(&to_write, out, &written))
+            .map_err(|e| runtime(format!("cannot start a thread: {e}")))?;
+        let lines = Lines {
+            groups: to_judge,
+            emptied,
+        };
+        let judged = judge_all(store, wanted, &lines, &Writer { groups, spent });
+        let wrote = writer
+            .join()
+            .unwrap_or_else(|_| Err(runtime("the thread writing answers panicked")));
+        // The writer's error first: when it stopped, so did the judging.
+        wrote?;
+        if !judged? {
+            return Ok(());
+        }
+        // All input was taken: the reader has ended, or is about to.
+        reader
+            .join()
+            .unwrap_or_else(|_| Err(runtime("the thread reading lines panicked")))
+    })
+}
+
+/// A group of lines as read: each one's hash (`None`: malformed), and
+/// whether it was the last whole line buffered, so that reading the next
+/// may wait for input.
+struct Group {
+    hashes: Vec<Option<TokenHash>>,
+    then_waits: bool,
+}
+
+/// The reading side's ends, as the judging side holds them.
+struct Lines {
+    groups: mpsc::Receiver<Group>,
+    emptied: mpsc::SyncSender<Vec<Option<TokenHash>>>,
+}
+
+/// The reading side of a batch: groups of the lines already buffered, each
+/// line hashed as soon as it is read, its plaintext wiped then. Ends at
+/// end of input, or when the judging side has stopped.
+fn read_groups(
+    mut input: Input,
+    groups: &mpsc::SyncSender<Group>,
+    reused: &mpsc::Receiver<Vec<Option<TokenHash>>>,
 ) -> Result<()> {
     let mut line = Presented::new(String::new());
     let mut scratch = Zeroizing::new(Vec::with_capacity(MAX_LINE));
-    // Each line of a group as its lookup needs it; `None`: malformed. The
-    // plaintext is wiped as soon as it has been parsed and hashed.
-    let mut group: Vec<Option<TokenHash>> = Vec::with_capacity(SNAPSHOT_LINES);
+    loop {
+        let mut hashes = reused
+            .try_recv()
+            .unwrap_or_else(|_| Vec::with_capacity(SNAPSHOT_LINES));
+        hashes.clear();
+        let mut eof = false;
+        while hashes.len() < SNAPSHOT_LINES {
+            // Only the first line of a group may wait for input.
+            if !hashes.is_empty() && !input.whole_line_buffered() {
+                break;
+            }
+            let Some(ok) = read_line(&mut input, &mut line, &mut scratch)? else {
+                eof = true;
+                break;
+            };
+            hashes.push(if ok { hash_of(line.trimmed()) } else { None });
+            line.clear();
+        }
+        let then_waits = !eof && !input.whole_line_buffered();
+        if !hashes.is_empty() && groups.send(Group { hashes, then_waits }).is_err() {
+            return Ok(());
+        }
+        if eof {
+            return Ok(());
+        }
+    }
+}
+
+/// A group's verdicts, each with the time it was judged at.
+type Judged = Vec<(Verdict, Epoch)>;
+
+/// What the judging thread hands the writing one.
+enum ToWrite {
+    Group(Judged),
+    /// Every answer so far must reach the reader now.
+    Flush,
+}
+
+/// The judging side's ends of the channels to the writing thread: groups
+/// and flushes go one way; the emptied vectors (to be filled again) and
+/// the acknowledgment of each flush come back.
+struct Writer {
+    groups: mpsc::SyncSender<ToWrite>,
+    spent: mpsc::Receiver<Option<Judged>>,
+}
+
+impl Writer {
+    /// `false` when the writer has stopped (its error says why).
+    fn send(&self, group: Judged) -> bool {
+        self.groups.send(ToWrite::Group(group)).is_ok()
+    }
+
+    /// Waits until every answer sent has been written and flushed; `false`
+    /// when the writer has stopped.
+    fn flush(&self) -> bool {
+        if self.groups.send(ToWrite::Flush).is_err() {
+            return false;
+        }
+        loop {
+            match self.spent.recv() {
+                Ok(Some(_)) => {}
+                Ok(None) => return true,
+                Err(_) => return false,
+            }
+        }
+    }
+
+    /// An empty vector for the next group, reused when one has come back.
+    fn next_group(&self) -> Judged {
+        match self.spent.try_recv() {
+            Ok(Some(v)) => v,
+            _ => Vec::with_capacity(SNAPSHOT_LINES),
+        }
+    }
+}
+
+/// The judging side of a batch: looks up, judges, records uses. `Ok(true)`
+/// when every line read was judged; `Ok(false)` when it stopped early
+/// because the writer had (whose error then says why).
+fn judge_all(
+    store: &mut dyn Store,
+    wanted: &Wanted<'_>,
+    lines: &Lines,
+    writer: &Writer,
+) -> Result<bool> {
     let mut hashes: Vec<TokenHash> = Vec::with_capacity(SNAPSHOT_LINES);
     let mut found = Vec::with_capacity(SNAPSHOT_LINES);
-    let mut answers: Vec<u8> = Vec::with_capacity(SNAPSHOT_LINES * 512);
     let mut valid: Vec<(TokenId, Epoch)> = Vec::new();
     let mut pending: Vec<TokenId> = Vec::new();
     // When this process last recorded each token's use.
     let mut recorded: HashMap<TokenId, Epoch> = HashMap::new();
     let read_only = store.read_only();
-    let mut eof = false;
-    while !eof {
-        if !input.whole_line_buffered() {
-            record(store, &mut pending)?;
-            out.flush()?;
-        }
-        group.clear();
-        while group.len() < SNAPSHOT_LINES {
-            // Only the first line of a group may wait for input.
-            if !group.is_empty() && !input.whole_line_buffered() {
-                break;
-            }
-            let Some(ok) = read_line(input, &mut line, &mut scratch)? else {
-                eof = true;
-                break;
-            };
-            group.push(if ok { hash_of(line.trimmed()) } else { None });
-            line.clear();
-        }
-        if group.is_empty() {
-            break;
-        }
+    for group in &lines.groups {
         hashes.clear();
-        hashes.extend(group.iter().flatten());
+        hashes.extend(group.hashes.iter().flatten());
         store.lookup(&hashes, &mut found)?;
-        answers.clear();
+        let mut judged = writer.next_group();
         valid.clear();
         let mut found_iter = found.drain(..);
-        for lookup in &group {
+        for lookup in &group.hashes {
             let now = time::now();
             let verdict = match lookup {
                 Some(_) => rules::verdict(found_iter.next().flatten(), wanted, now),
@@ -152,22 +274,59 @@ pub fn batch(
                     valid.push((t.id, now));
                 }
             }
-            write_verdict(&mut answers, &verdict, now)?;
-            answers.push(b'\n');
+            judged.push((verdict, now));
         }
         drop(found_iter);
+        let _ = lines.emptied.try_send(group.hashes);
         for &(id, now) in &valid {
             if rules::use_due(recorded.get(&id).copied(), now) {
                 recorded.insert(id, now);
                 pending.push(id);
             }
         }
-        out.write(&answers)?;
-        if pending.len() >= USE_BATCH {
+        if !writer.send(judged) {
+            return Ok(false);
+        }
+        if group.then_waits || pending.len() >= USE_BATCH {
             record(store, &mut pending)?;
+        }
+        if group.then_waits && !writer.flush() {
+            return Ok(false);
         }
     }
     record(store, &mut pending)?;
+    Ok(true)
+}
+
+/// The writing side of a batch: each group's answers as JSON Lines, then
+/// its vector back, emptied (and its verdicts dropped here, off the
+/// judging thread). Flushes at the end of input.
+fn write_answers(
+    groups: &mpsc::Receiver<ToWrite>,
+    out: &mut (dyn Answers + Send),
+    spent: &mpsc::SyncSender<Option<Judged>>,
+) -> Result<()> {
+    let mut answers: Vec<u8> = Vec::with_capacity(SNAPSHOT_LINES * 512);
+    for job in groups {
+        match job {
+            ToWrite::Group(mut judged) => {
+                answers.clear();
+                for (verdict, now) in judged.drain(..) {
+                    write_verdict(&mut answers, &verdict, now)?;
+                    answers.push(b'\n');
+                }
+                out.write(&answers)?;
+                // A full channel: the judging side has vectors enough.
+                let _ = spent.try_send(Some(judged));
+            }
+            ToWrite::Flush => {
+                out.flush()?;
+                if spent.send(None).is_err() {
+                    break;
+                }
+            }
+        }
+    }
     out.flush()
 }
 
@@ -247,7 +406,7 @@ pub fn read_line(
 /// dropped: the standard library's stdin buffer would keep the last
 /// presented tokens in memory until the process ends.
 pub struct Input {
-    inner: Box<dyn Read>,
+    inner: Box<dyn Read + Send>,
     buf: Zeroizing<Vec<u8>>,
     pos: usize,
     filled: usize,
@@ -266,7 +425,7 @@ impl Input {
 
     fn stdin_with(size: usize) -> Input {
         // A closed stdin reads as empty, as it does through `io::stdin()`.
-        let inner: Box<dyn Read> = match io::stdin().as_fd().try_clone_to_owned() {
+        let inner: Box<dyn Read + Send> = match io::stdin().as_fd().try_clone_to_owned() {
             Ok(fd) => Box::new(File::from(fd)),
             Err(_) => Box::new(io::empty()),
         };

@@ -6,6 +6,7 @@
 mod bulk_tests;
 mod error;
 mod frozen;
+mod helper;
 mod migrate;
 mod queries;
 pub mod trust;
@@ -55,8 +56,8 @@ pub struct SqliteStore {
     /// user cannot write; every snapshot opens it anew (see `frozen`).
     frozen: bool,
     /// A second read-only connection, which looks up half of each long
-    /// list of hashes on another thread (`verify --batch`, on a machine
-    /// with more than one core).
+    /// list of hashes on a thread of its own (`verify --batch`, on a
+    /// machine with more than one core).
     helper: Helper,
 }
 
@@ -65,7 +66,7 @@ pub struct SqliteStore {
 enum Helper {
     Off,
     Wanted,
-    Open(Connection),
+    Open(helper::Helper),
 }
 
 impl SqliteStore {
@@ -265,58 +266,44 @@ impl SqliteStore {
         if matches!(self.helper, Helper::Wanted) {
             // Opened at the first long list: a co-process sending one token
             // at a time never needs it. It only saves time, so a connection
-            // that cannot be opened (no file descriptor left, say) leaves
-            // the batch on one.
+            // (or thread) that cannot be had (no file descriptor left, say)
+            // leaves the batch on one.
             let path = self.path.as_deref()?;
-            self.helper = match connect(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+            self.helper = connect(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
                 .and_then(|c| tune(&c, BATCH_CACHE_MIB).map(|()| c))
-            {
-                Ok(c) => Helper::Open(c),
-                Err(_) => Helper::Off,
-            };
+                .ok()
+                .and_then(|c| helper::Helper::start(c, self.prefix.clone(), self.schema).ok())
+                .map_or(Helper::Off, Helper::Open);
         }
         let Helper::Open(helper) = &mut self.helper else {
             return None;
         };
-        let (prefix, schema) = (self.prefix.as_str(), self.schema);
         let mut ours = Sql {
             conn: &self.conn,
-            prefix,
-            schema,
+            prefix: &self.prefix,
+            schema: self.schema,
         };
-        let (mine, theirs) = hashes.split_at(hashes.len() / 2);
-        let mut found_there = Vec::with_capacity(theirs.len());
-        let there_out = &mut found_there;
-        let (here, there) = std::thread::scope(|s| {
-            let (begun, wait) = std::sync::mpsc::sync_channel::<()>(1);
-            let worker = s.spawn(move || {
-                // A closed channel: the first half failed, so does this.
-                wait.recv()
-                    .map_err(|_| runtime("the other half of a lookup failed"))?;
-                let mut other = Sql {
-                    conn: helper,
-                    prefix,
-                    schema,
-                };
-                snapshot(&mut other, |r| {
-                    there_out.clear();
-                    r.by_hashes(theirs, there_out)
-                })
-            });
-            let here = snapshot(&mut ours, |r| {
-                found.clear();
-                r.by_hashes(&mine[..1], found)?;
-                let _ = begun.try_send(());
-                r.by_hashes(&mine[1..], found)
-            });
-            drop(begun);
-            let there = worker
-                .join()
-                .unwrap_or_else(|_| Err(runtime("a lookup thread panicked")));
-            (here, there)
+        // The helper's snapshot begins after this one's first read, and the
+        // next list's after the helper's answer: each line of a batch sees
+        // the database as it was no earlier than the line before it did.
+        let here = snapshot(&mut ours, |r| {
+            found.clear();
+            r.by_hashes(&hashes[..1], found)?;
+            let left = helper
+                .share(hashes, 1)
+                .ok_or_else(|| runtime("the lookup thread stopped"))?;
+            let mut next = 1;
+            while let Some(n) = left.take() {
+                r.by_hashes(&hashes[next..next + n], found)?;
+                next += n;
+            }
+            Ok(())
         });
-        found.append(&mut found_there);
-        Some(here.and(there))
+        let there = helper.take();
+        Some(here.and_then(|()| {
+            found.extend(there?.into_iter().rev());
+            Ok(())
+        }))
     }
 
     fn prepare(&mut self, prefix: Option<&str>) -> Result<()> {
