@@ -43,14 +43,16 @@ impl Left {
     }
 }
 
+/// One list to share: the hashes, and how many of them are left.
+type Job = (Vec<TokenHash>, Left);
+
 /// The thread and its channels. Dropping it ends the thread.
 pub(super) struct Helper {
-    jobs: Option<SyncSender<Vec<TokenHash>>>,
+    jobs: Option<SyncSender<Job>>,
     answers: Receiver<Answer>,
-    left: Arc<AtomicIsize>,
     thread: Option<JoinHandle<()>>,
-    /// A list handed over, whose answer has not been taken yet.
-    busy: bool,
+    /// Answers still to come, of lists the thread took nothing of.
+    owed: usize,
     /// The list to hand over next, kept between uses.
     spare: Vec<TokenHash>,
 }
@@ -58,10 +60,8 @@ pub(super) struct Helper {
 impl Helper {
     /// Starts the thread on `conn`. Fails only when no thread can be made.
     pub fn start(conn: Connection, prefix: String, schema: i64) -> std::io::Result<Helper> {
-        let (jobs, todo) = sync_channel::<Vec<TokenHash>>(1);
+        let (jobs, todo) = sync_channel::<Job>(1);
         let (done, answers) = sync_channel::<Answer>(1);
-        let left = Arc::new(AtomicIsize::new(0));
-        let theirs = Left(Arc::clone(&left));
         let thread = std::thread::Builder::new()
             .name("lookups".into())
             .spawn(move || {
@@ -71,18 +71,27 @@ impl Helper {
                     schema,
                 };
                 let mut chunk = Vec::with_capacity(CHUNK);
-                for hashes in todo {
-                    let found = snapshot(&mut sql, |r| {
-                        let mut found = Vec::with_capacity(hashes.len() / 2);
-                        let mut end = hashes.len();
-                        while let Some(n) = theirs.take() {
-                            chunk.clear();
-                            r.by_hashes(&hashes[end - n..end], &mut chunk)?;
-                            found.extend(chunk.drain(..).rev());
-                            end -= n;
-                        }
-                        Ok(found)
-                    });
+                for (hashes, left) in todo {
+                    // Woken after the other side took everything: no
+                    // snapshot at all, so none begins after its next one.
+                    let found = match left.take() {
+                        None => Ok(Vec::new()),
+                        Some(first) => snapshot(&mut sql, |r| {
+                            let mut found = Vec::with_capacity(hashes.len() / 2);
+                            let mut end = hashes.len();
+                            let mut n = first;
+                            loop {
+                                chunk.clear();
+                                r.by_hashes(&hashes[end - n..end], &mut chunk)?;
+                                found.extend(chunk.drain(..).rev());
+                                end -= n;
+                                match left.take() {
+                                    Some(next) => n = next,
+                                    None => return Ok(found),
+                                }
+                            }
+                        }),
+                    };
                     if done.send((hashes, found)).is_err() {
                         break;
                     }
@@ -91,9 +100,8 @@ impl Helper {
         Ok(Helper {
             jobs: Some(jobs),
             answers,
-            left,
             thread: Some(thread),
-            busy: false,
+            owed: 0,
             spare: Vec::new(),
         })
     }
@@ -103,22 +111,29 @@ impl Helper {
     /// until they meet. The thread's snapshot begins after this call.
     /// `None` when the thread has stopped.
     pub fn share(&mut self, hashes: &[TokenHash], from: usize) -> Option<Left> {
+        while self.owed > 0 {
+            let (list, _) = self.answers.recv().ok()?;
+            self.spare = list;
+            self.owed -= 1;
+        }
         let mut list = std::mem::take(&mut self.spare);
         list.clear();
         list.extend_from_slice(hashes);
-        // Set before the send, which the thread's first take follows.
-        let left = hashes.len().saturating_sub(from);
-        self.left.store(isize::try_from(left).unwrap_or(isize::MAX), Ordering::Relaxed);
-        let sent = self.jobs.as_ref().is_some_and(|j| j.send(list).is_ok());
-        self.busy = sent;
-        sent.then(|| Left(Arc::clone(&self.left)))
+        let left = isize::try_from(hashes.len().saturating_sub(from)).unwrap_or(isize::MAX);
+        let left = Left(Arc::new(AtomicIsize::new(left)));
+        let job = (list, Left(Arc::clone(&left.0)));
+        self.jobs.as_ref()?.send(job).ok()?;
+        Some(left)
     }
 
-    /// What the thread found for the list shared out last: the hashes it
-    /// took, from the last one backwards.
-    pub fn take(&mut self) -> Result<Vec<Option<Found>>> {
-        if !std::mem::take(&mut self.busy) {
-            return Err(runtime("the lookup thread stopped"));
+    /// What the thread found of the list shared out last: the hashes it
+    /// took, from the last one backwards. When the caller took them all
+    /// (`took_all`), the thread took none, and its answer is not waited
+    /// for: it may not even have woken up yet.
+    pub fn take(&mut self, took_all: bool) -> Result<Vec<Option<Found>>> {
+        if took_all {
+            self.owed += 1;
+            return Ok(Vec::new());
         }
         let (list, found) = self
             .answers

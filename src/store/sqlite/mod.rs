@@ -286,20 +286,27 @@ impl SqliteStore {
         // The helper's snapshot begins after this one's first read, and the
         // next list's after the helper's answer: each line of a batch sees
         // the database as it was no earlier than the line before it did.
+        let mut shared = false;
+        let mut next = 1;
         let here = snapshot(&mut ours, |r| {
             found.clear();
             r.by_hashes(&hashes[..1], found)?;
             let left = helper
                 .share(hashes, 1)
                 .ok_or_else(|| runtime("the lookup thread stopped"))?;
-            let mut next = 1;
+            shared = true;
             while let Some(n) = left.take() {
                 r.by_hashes(&hashes[next..next + n], found)?;
                 next += n;
             }
             Ok(())
         });
-        let there = helper.take();
+        // Each hash is taken once, by one side or the other.
+        let there = if shared {
+            helper.take(here.is_ok() && next == hashes.len())
+        } else {
+            Ok(Vec::new())
+        };
         Some(here.and_then(|()| {
             found.extend(there?.into_iter().rev());
             Ok(())
