@@ -106,11 +106,18 @@ pub fn parse(token: &str) -> Option<&str> {
     if !valid_prefix(prefix) || rest.len() != BODY_LEN + CHECK_LEN {
         return None;
     }
-    if !rest.bytes().all(|b| b.is_ascii_alphanumeric()) {
+    if !rest.bytes().fold(true, |ok, b| ok & alphanumeric(b)) {
         return None;
     }
     let (signed, check) = token.split_at(token.len() - CHECK_LEN);
     (checksum(signed).as_slice() == check.as_bytes()).then_some(prefix)
+}
+
+/// `b.is_ascii_alphanumeric()` without a branch: folded over a token's
+/// characters it vectorizes, where the branches were mispredicted on
+/// random characters (a batch spent 3% of its time there).
+fn alphanumeric(b: u8) -> bool {
+    (b.wrapping_sub(b'0') < 10) | ((b | 0x20).wrapping_sub(b'a') < 26)
 }
 
 /// SHA-256 of a token string.
@@ -186,6 +193,13 @@ mod tests {
         assert_eq!(parse(s.expose()), Some("tok"));
         assert_eq!(format!("{s:?}"), "Secret(<redacted>)");
         assert!(!format!("{s:?}").contains(s.last4()));
+    }
+
+    #[test]
+    fn alphanumeric_is_the_standard_librarys_for_every_byte() {
+        for b in 0..=u8::MAX {
+            assert_eq!(alphanumeric(b), b.is_ascii_alphanumeric(), "byte {b}");
+        }
     }
 
     #[test]

@@ -10,6 +10,7 @@ mod queries;
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use postgres::error::SqlState;
@@ -32,7 +33,7 @@ const ATTEMPTS: u32 = 20;
 pub struct PgStore {
     client: Client,
     name: String,
-    prefix: String,
+    prefix: Arc<str>,
     created: bool,
     read_only: bool,
     /// Statements prepared on this connection, by their SQL: a lookup is
@@ -45,7 +46,7 @@ impl PgStore {
     /// tokenctl's tables is an error, and nothing is created.
     pub fn open_existing(target: &Target) -> Result<PgStore> {
         let mut store = PgStore::connect(target)?;
-        store.prefix = migrate::existing(&mut store.client, &store.name)?;
+        store.prefix = migrate::existing(&mut store.client, &store.name)?.into();
         Ok(store)
     }
 
@@ -54,7 +55,7 @@ impl PgStore {
     pub fn open_or_create(target: &Target, prefix: Option<&str>) -> Result<PgStore> {
         let mut store = PgStore::connect(target)?;
         let (prefix, created) = migrate::create(&mut store.client, &store.name, prefix)?;
-        store.prefix = prefix;
+        store.prefix = prefix.into();
         store.created = created;
         Ok(store)
     }
@@ -70,7 +71,7 @@ impl PgStore {
         Ok(PgStore {
             client,
             name: target.to_string(),
-            prefix: String::new(),
+            prefix: Arc::from(""),
             created: false,
             read_only: false,
             statements: HashMap::new(),

@@ -3,6 +3,7 @@
 //! prepared once per connection.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::{ToSql, Type};
@@ -32,7 +33,7 @@ macro_rules! columns {
 /// statements.
 pub(super) struct Pg<'a, 'b> {
     pub tx: &'a mut Transaction<'b>,
-    pub prefix: &'a str,
+    pub prefix: &'a Arc<str>,
     pub statements: &'a mut HashMap<&'static str, Statement>,
     /// The trail's end as read under the write lock, then as this
     /// transaction's appends moved it; `None` until read.
@@ -69,7 +70,7 @@ pub(super) const BY_HASHES: &str = concat!(
 pub(super) fn answer_in_order(
     rows: &[Row],
     hashes: &[TokenHash],
-    prefix: &str,
+    prefix: &Arc<str>,
     found: &mut Vec<Option<Found>>,
 ) -> Result<()> {
     let mut by_hash: HashMap<TokenHash, Found> = HashMap::with_capacity(rows.len());
@@ -193,7 +194,7 @@ impl Reader for Pg<'_, '_> {
         now: Epoch,
         each: &mut dyn FnMut(Token) -> Result<()>,
     ) -> Result<()> {
-        let prefix = self.prefix.to_owned();
+        let prefix = Arc::clone(self.prefix);
         self.stream(
             concat!(
                 "SELECT ",
@@ -302,7 +303,7 @@ impl Reader for Pg<'_, '_> {
     }
 
     fn dump_tokens(&mut self, each: &mut dyn FnMut(Token, Hashes) -> Result<()>) -> Result<()> {
-        let prefix = self.prefix.to_owned();
+        let prefix = Arc::clone(self.prefix);
         // A token's current hash first, then its replaced one; the array
         // keeps them in that order.
         self.stream(
@@ -365,7 +366,7 @@ impl Reader for Pg<'_, '_> {
 }
 
 impl Pg<'_, '_> {
-    fn token_of(r: &Row, prefix: &str) -> Result<Token> {
+    fn token_of(r: &Row, prefix: &Arc<str>) -> Result<Token> {
         let scopes: String = r.get(3);
         Ok(Token {
             id: id_of(r.get(0))?,
@@ -374,7 +375,7 @@ impl Pg<'_, '_> {
             scopes: split_scopes(&scopes),
             disabled: r.get(4),
             last4: r.get(5),
-            prefix: prefix.to_owned(),
+            prefix: Arc::clone(prefix),
             created_at: r.get(6),
             created_by: r.get(7),
             expires_at: r.get(8),

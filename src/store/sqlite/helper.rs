@@ -59,7 +59,7 @@ pub(super) struct Helper {
 
 impl Helper {
     /// Starts the thread on `conn`. Fails only when no thread can be made.
-    pub fn start(conn: Connection, prefix: String, schema: i64) -> std::io::Result<Helper> {
+    pub fn start(conn: Connection, prefix: Arc<str>, schema: i64) -> std::io::Result<Helper> {
         let (jobs, todo) = sync_channel::<Job>(1);
         let (done, answers) = sync_channel::<Answer>(1);
         let thread = std::thread::Builder::new()

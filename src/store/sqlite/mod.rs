@@ -20,6 +20,7 @@ use std::fs::{DirBuilder, OpenOptions};
 use std::io::ErrorKind;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use rusqlite::{Connection, OpenFlags};
@@ -40,7 +41,7 @@ pub struct SqliteStore {
     conn: Connection,
     /// The path as messages show it.
     name: String,
-    prefix: String,
+    prefix: Arc<str>,
     path: Option<PathBuf>,
     created: bool,
     /// The connection is read-only.
@@ -104,7 +105,7 @@ impl SqliteStore {
         let mut store = SqliteStore {
             conn,
             name: path.display().to_string(),
-            prefix: String::new(),
+            prefix: Arc::from(""),
             path: Some(path.to_owned()),
             created,
             read_only: false,
@@ -115,7 +116,7 @@ impl SqliteStore {
             helper: Helper::Off,
         };
         store.prepare(prefix)?;
-        store.prefix = store.read_prefix().map_err(|e| store.in_context(e))?;
+        store.prefix = store.read_prefix().map_err(|e| store.in_context(e))?.into();
         Ok(store)
     }
 
@@ -141,7 +142,7 @@ impl SqliteStore {
         let mut store = SqliteStore {
             conn,
             name: path.display().to_string(),
-            prefix: String::new(),
+            prefix: Arc::from(""),
             path: Some(path.to_owned()),
             created: false,
             read_only: true,
@@ -168,7 +169,7 @@ impl SqliteStore {
             Err(e) => return Err(e),
         }
         store.read_only = store.conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(true);
-        store.prefix = store.read_prefix().map_err(|e| store.in_context(e))?;
+        store.prefix = store.read_prefix().map_err(|e| store.in_context(e))?.into();
         Ok(store)
     }
 
@@ -178,7 +179,7 @@ impl SqliteStore {
         let mut store = SqliteStore {
             conn,
             name: ":memory:".into(),
-            prefix: String::new(),
+            prefix: Arc::from(""),
             path: None,
             created: true,
             read_only: false,
@@ -189,7 +190,7 @@ impl SqliteStore {
             helper: Helper::Off,
         };
         store.prepare(None)?;
-        store.prefix = store.read_prefix().map_err(|e| store.in_context(e))?;
+        store.prefix = store.read_prefix().map_err(|e| store.in_context(e))?.into();
         Ok(store)
     }
 
@@ -272,7 +273,7 @@ impl SqliteStore {
             self.helper = connect(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
                 .and_then(|c| tune(&c, BATCH_CACHE_MIB).map(|()| c))
                 .ok()
-                .and_then(|c| helper::Helper::start(c, self.prefix.clone(), self.schema).ok())
+                .and_then(|c| helper::Helper::start(c, Arc::clone(&self.prefix), self.schema).ok())
                 .map_or(Helper::Off, Helper::Open);
         }
         let Helper::Open(helper) = &mut self.helper else {

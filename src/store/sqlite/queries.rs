@@ -2,7 +2,7 @@
 //! queries, run inside the read snapshot or `BEGIN IMMEDIATE` transaction
 //! that `SqliteStore` opened.
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 use rusqlite::{Connection, OptionalExtension, Row, params};
@@ -74,7 +74,7 @@ static BY_HASH_1: LazyLock<String> =
 /// A connection inside a snapshot or transaction, with what its rows need.
 pub(super) struct Sql<'a> {
     pub conn: &'a Connection,
-    pub prefix: &'a str,
+    pub prefix: &'a Arc<str>,
     /// The schema version read (1 for a database a reader may not upgrade).
     pub schema: i64,
 }
@@ -103,15 +103,15 @@ impl Sql<'_> {
     }
 
     fn row(&self, r: &Row<'_>) -> rusqlite::Result<Token> {
-        let scopes: String = r.get(3)?;
+        let scopes = split_scopes(r.get_ref(3)?.as_str()?);
         Ok(Token {
             id: r.get(0)?,
             name: r.get(1)?,
             owner: r.get(2)?,
-            scopes: split_scopes(&scopes),
+            scopes,
             disabled: r.get(4)?,
             last4: r.get(5)?,
-            prefix: self.prefix.to_owned(),
+            prefix: Arc::clone(self.prefix),
             created_at: r.get(6)?,
             created_by: r.get(7)?,
             expires_at: r.get(8)?,
