@@ -1,7 +1,8 @@
 //! `verify --batch` as a co-process: each answer arrives while stdin is
 //! still open, so a caller can send a token and wait for its verdict (on
 //! both backends); on SQLite, a reader that stops reading holds no snapshot
-//! that would grow the WAL.
+//! that would grow the WAL, and a batch that fails exits while its input is
+//! still open.
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::Stdio;
@@ -116,4 +117,70 @@ fn a_stalled_reader_does_not_grow_the_wal() {
     // SQLite checkpoints at 1,000 pages (4 MB); a held snapshot would keep
     // all 24 MB.
     assert!(wal < 10_000_000, "the WAL grew to {wal} bytes");
+}
+
+// A batch whose judging fails (here: it cannot write the use it records,
+// its files limited to 32 KiB as a full disk would) exits with its error
+// while its input is still open, instead of waiting for a line that its
+// reading thread may never get; the answer it gave first still arrives.
+#[test]
+fn a_batch_that_fails_exits_while_its_input_is_still_open() {
+    // The limit is on the client's files: a server's disk is its own.
+    let Some(env) = Env::sqlite_only() else {
+        return;
+    };
+    let (id, secret) = env.create(&["--name", "svc"]);
+    // 48 KB of changes in the WAL, kept there by a connection that stays
+    // open: the batch can map the 32 KiB -shm file and read, and fails
+    // only when it appends the use it records.
+    let holder = rusqlite::Connection::open(env.db()).unwrap();
+    holder.execute("CREATE TABLE scratch (b BLOB)", []).unwrap();
+    holder
+        .execute("INSERT INTO scratch (b) VALUES (?1)", [&vec![7u8; 48_000]])
+        .unwrap();
+    let mut child = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("trap '' XFSZ; ulimit -f 64 || exit 99; exec \"$@\"")
+        .arg("sh")
+        .arg(env!("CARGO_BIN_EXE_tokenctl"))
+        .arg("--db")
+        .arg(env.db())
+        .args(["verify", "--batch"])
+        .env_remove("TOKENCTL_DB")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let pid = child.id();
+    let (done, guard) = mpsc::channel::<()>();
+    // Only a guard against hanging forever: the assertions below fail on
+    // the exit status, not on time.
+    let watchdog = std::thread::spawn(move || {
+        if guard.recv_timeout(Duration::from_secs(60)).is_err() {
+            let _ = std::process::Command::new("kill")
+                .args(["-9", &pid.to_string()])
+                .status();
+        }
+    });
+    writeln!(stdin, "{secret}").unwrap();
+    stdin.flush().unwrap();
+    let status = child.wait().unwrap();
+    done.send(()).unwrap();
+    watchdog.join().unwrap();
+    let mut out = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut out).unwrap();
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    // stdin is open until here.
+    drop(stdin);
+    assert_eq!(status.code(), Some(1), "stdout {out:?}, stderr {err:?}");
+    assert!(err.starts_with("tokenctl: "), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    let answer: Value =
+        serde_json::from_str(out.trim_end()).unwrap_or_else(|e| panic!("{e}: {out:?}"));
+    assert_eq!(answer["valid"], true);
+    assert_eq!(answer["token"]["id"], id);
+    drop(holder);
 }
