@@ -17,27 +17,12 @@ use crate::Env;
 fn batch_answers_each_line_before_the_next_arrives() {
     let Some(env) = Env::new() else { return };
     let (id, secret) = env.create(&["--name", "svc"]);
-    let mut child = env
-        .cmd(&["verify", "--batch"])
-        .command()
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_piped(&mut env.cmd(&["verify", "--batch"]).command());
     let mut stdin = child.stdin.take().unwrap();
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    // Only a guard against hanging forever if answers are held back: the
-    // assertions below fail on the missing answer, not on time.
-    let pid = child.id();
-    let (done, guard) = mpsc::channel::<()>();
-    let watchdog = std::thread::spawn(move || {
-        if guard.recv_timeout(Duration::from_secs(60)).is_err() {
-            let _ = std::process::Command::new("kill")
-                .arg(pid.to_string())
-                .status();
-        }
-    });
+    // If answers were held back, the assertions below fail on the missing
+    // answer.
+    let watchdog = Watchdog::start(child.id());
     let mut ask = |line: &str| ask(&mut stdin, &mut stdout, line);
     let first = ask(&secret);
     assert_eq!(first["valid"], true);
@@ -53,9 +38,46 @@ fn batch_answers_each_line_before_the_next_arrives() {
     std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
     assert_eq!(rest, "", "nothing after the last answer");
     let status = child.wait().unwrap();
-    done.send(()).unwrap();
-    watchdog.join().unwrap();
+    watchdog.stop();
     assert_eq!(status.code(), Some(0));
+}
+
+/// Starts `command` with stdin, stdout and stderr on pipes.
+fn spawn_piped(command: &mut std::process::Command) -> std::process::Child {
+    command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Kills a process still running a minute after it started: only a guard
+/// against a test hanging forever, whose assertions then fail on what the
+/// process did (or did not), not on time.
+struct Watchdog {
+    done: mpsc::Sender<()>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl Watchdog {
+    fn start(pid: u32) -> Watchdog {
+        let (done, guard) = mpsc::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            if guard.recv_timeout(Duration::from_secs(60)).is_err() {
+                let _ = std::process::Command::new("kill")
+                    .args(["-9", &pid.to_string()])
+                    .status();
+            }
+        });
+        Watchdog { done, thread }
+    }
+
+    /// The process has ended.
+    fn stop(self) {
+        let _ = self.done.send(());
+        self.thread.join().unwrap();
+    }
 }
 
 /// Sends one line and reads one answer.
@@ -138,37 +160,24 @@ fn a_batch_that_fails_exits_while_its_input_is_still_open() {
     holder
         .execute("INSERT INTO scratch (b) VALUES (?1)", [&vec![7u8; 48_000]])
         .unwrap();
-    let mut child = std::process::Command::new("sh")
-        .arg("-c")
-        .arg("trap '' XFSZ; ulimit -f 64 || exit 99; exec \"$@\"")
-        .arg("sh")
-        .arg(env!("CARGO_BIN_EXE_tokenctl"))
-        .arg("--db")
-        .arg(env.db())
-        .args(["verify", "--batch"])
-        .env_remove("TOKENCTL_DB")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_piped(
+        std::process::Command::new("sh")
+            .arg("-c")
+            .arg("trap '' XFSZ; ulimit -f 64 || exit 99; exec \"$@\"")
+            .arg("sh")
+            .arg(env!("CARGO_BIN_EXE_tokenctl"))
+            .arg("--db")
+            .arg(env.db())
+            .args(["verify", "--batch"])
+            .env_remove("TOKENCTL_DB"),
+    );
     let mut stdin = child.stdin.take().unwrap();
-    let pid = child.id();
-    let (done, guard) = mpsc::channel::<()>();
-    // Only a guard against hanging forever: the assertions below fail on
-    // the exit status, not on time.
-    let watchdog = std::thread::spawn(move || {
-        if guard.recv_timeout(Duration::from_secs(60)).is_err() {
-            let _ = std::process::Command::new("kill")
-                .args(["-9", &pid.to_string()])
-                .status();
-        }
-    });
+    // The assertions below fail on the exit status if it waits for input.
+    let watchdog = Watchdog::start(child.id());
     writeln!(stdin, "{secret}").unwrap();
     stdin.flush().unwrap();
     let status = child.wait().unwrap();
-    done.send(()).unwrap();
-    watchdog.join().unwrap();
+    watchdog.stop();
     let mut out = String::new();
     std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut out).unwrap();
     let mut err = String::new();

@@ -56,7 +56,7 @@ pub struct SqliteStore {
     /// The connection is an immutable view of a file in a directory this
     /// user cannot write; every snapshot opens it anew (see `frozen`).
     frozen: bool,
-    /// A second read-only connection, which looks up half of each long
+    /// A second read-only connection, which looks up part of each long
     /// list of hashes on a thread of its own (`verify --batch`, on a
     /// machine with more than one core).
     helper: Helper,
@@ -252,10 +252,11 @@ impl SqliteStore {
         snapshot(&mut self.sql(), f)
     }
 
-    /// [`Store::lookup`] of a long list on two connections at once: the
-    /// first half on this one, the second on the helper's thread, whose
-    /// snapshot begins only once this one's has (after its first probe), so
-    /// no line is answered from older data than a line before it.
+    /// [`Store::lookup`] of a long list on two connections at once: this
+    /// one takes hashes from the front, the helper's thread from the back,
+    /// until they meet (see `helper`); the helper's snapshot begins only
+    /// once this one's has (after its first probe), so no line is answered
+    /// from older data than a line before it.
     fn lookup_on_two(
         &mut self,
         hashes: &[TokenHash],
