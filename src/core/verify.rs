@@ -109,8 +109,11 @@ pub fn batch(
 ) -> Result<()> {
     let (read, to_judge) = mpsc::sync_channel(1);
     let (emptied, reused) = mpsc::sync_channel(2);
-    // Not joined when judging fails: it may be waiting for input that
-    // never comes, and the process is about to exit anyway.
+    // Not joined when the batch fails: it may be waiting for input that
+    // never comes, and the process is about to exit with the error. Its
+    // buffers are then not wiped, as they are when it ends; they go with
+    // the process, which no other process may read or dump meanwhile
+    // (see `guard::protect`).
     let reader = std::thread::Builder::new()
         .name("lines".into())
         .spawn(move || read_groups(input, &read, &reused))
@@ -130,11 +133,14 @@ pub fn batch(
         let wrote = writer
             .join()
             .unwrap_or_else(|_| Err(runtime("the thread writing answers panicked")));
-        // The writer's error first: when it stopped, so did the judging.
-        wrote?;
+        // A judging error first: the writer may have failed only after it,
+        // flushing what it held. Then the writer's: judging stops early
+        // only when the writer has.
         if !judged? {
-            return Ok(());
+            wrote?;
+            return Err(runtime("the thread writing answers stopped"));
         }
+        wrote?;
         // All input was taken: the reader has ended, or is about to.
         reader
             .join()
