@@ -117,14 +117,14 @@ pub fn batch(
     let reader = std::thread::Builder::new()
         .name("lines".into())
         .spawn(move || read_groups(input, &read, &reused))
-        .map_err(|e| runtime(format!("cannot start a thread: {e}")))?;
+        .map_err(cannot_start)?;
     std::thread::scope(|s| {
         let (groups, to_write) = mpsc::sync_channel(1);
         let (written, spent) = mpsc::sync_channel(2);
         let writer = std::thread::Builder::new()
             .name("answers".into())
             .spawn_scoped(s, move || write_answers(&to_write, out, &written))
-            .map_err(|e| runtime(format!("cannot start a thread: {e}")))?;
+            .map_err(cannot_start)?;
         let lines = Lines {
             groups: to_judge,
             emptied,
@@ -146,6 +146,10 @@ pub fn batch(
             .join()
             .unwrap_or_else(|_| Err(runtime("the thread reading lines panicked")))
     })
+}
+
+fn cannot_start(e: io::Error) -> Error {
+    runtime(format!("cannot start a thread for the batch: {e}"))
 }
 
 /// A group of lines as read: each one's hash (`None`: malformed), and

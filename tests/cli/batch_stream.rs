@@ -12,6 +12,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::Env;
+use crate::faults::disk_limited;
 
 #[test]
 fn batch_answers_each_line_before_the_next_arrives() {
@@ -160,17 +161,7 @@ fn a_batch_that_fails_exits_while_its_input_is_still_open() {
     holder
         .execute("INSERT INTO scratch (b) VALUES (?1)", [&vec![7u8; 48_000]])
         .unwrap();
-    let mut child = spawn_piped(
-        std::process::Command::new("sh")
-            .arg("-c")
-            .arg("trap '' XFSZ; ulimit -f 64 || exit 99; exec \"$@\"")
-            .arg("sh")
-            .arg(env!("CARGO_BIN_EXE_tokenctl"))
-            .arg("--db")
-            .arg(env.db())
-            .args(["verify", "--batch"])
-            .env_remove("TOKENCTL_DB"),
-    );
+    let mut child = spawn_piped(&mut disk_limited(&env, 64, &["verify", "--batch"]));
     let mut stdin = child.stdin.take().unwrap();
     // The assertions below fail on the exit status if it waits for input.
     let watchdog = Watchdog::start(child.id());

@@ -261,11 +261,12 @@ fn a_parent_this_user_may_not_write_or_enter_is_reported() {
         .error_has("may enter its directory");
 }
 
-/// Runs tokenctl on the sandbox database with files limited to `blocks`
-/// of 512 bytes, as a full disk does: a write past the limit fails (with
-/// SIGXFSZ ignored, as the test's stand-in for ENOSPC).
-fn with_disk_limit(env: &Env, blocks: u32, args: &[String]) -> Out {
-    let output = Command::new("sh")
+/// tokenctl on the sandbox database with files limited to `blocks` of 512
+/// bytes, as a full disk does: a write past the limit fails (with SIGXFSZ
+/// ignored, as the test's stand-in for ENOSPC).
+pub fn disk_limited<S: AsRef<std::ffi::OsStr>>(env: &Env, blocks: u32, args: &[S]) -> Command {
+    let mut command = Command::new("sh");
+    command
         .arg("-c")
         .arg("trap '' XFSZ; ulimit -f \"$1\" || exit 99; shift; exec \"$@\"")
         .arg("sh")
@@ -275,7 +276,13 @@ fn with_disk_limit(env: &Env, blocks: u32, args: &[String]) -> Out {
         .arg(env.db())
         .args(args)
         .env_remove("TOKENCTL_DB")
-        .env_remove("TOKENCTL_ACTOR")
+        .env_remove("TOKENCTL_ACTOR");
+    command
+}
+
+/// Runs [`disk_limited`] with no input.
+fn with_disk_limit(env: &Env, blocks: u32, args: &[String]) -> Out {
+    let output = disk_limited(env, blocks, args)
         .stdin(Stdio::null())
         .output()
         .unwrap();

@@ -47,7 +47,7 @@ impl Left {
 type Job = (Vec<TokenHash>, Left);
 
 /// The thread and its channels. Dropping it ends the thread.
-pub(super) struct Helper {
+pub(super) struct LookupThread {
     jobs: Option<SyncSender<Job>>,
     answers: Receiver<Answer>,
     thread: Option<JoinHandle<()>>,
@@ -57,9 +57,9 @@ pub(super) struct Helper {
     spare: Vec<TokenHash>,
 }
 
-impl Helper {
+impl LookupThread {
     /// Starts the thread on `conn`. Fails only when no thread can be made.
-    pub fn start(conn: Connection, prefix: Arc<str>, schema: i64) -> std::io::Result<Helper> {
+    pub fn start(conn: Connection, prefix: Arc<str>, schema: i64) -> std::io::Result<LookupThread> {
         let (jobs, todo) = sync_channel::<Job>(1);
         let (done, answers) = sync_channel::<Answer>(1);
         let thread = std::thread::Builder::new()
@@ -97,7 +97,7 @@ impl Helper {
                     }
                 }
             })?;
-        Ok(Helper {
+        Ok(LookupThread {
             jobs: Some(jobs),
             answers,
             thread: Some(thread),
@@ -144,7 +144,7 @@ impl Helper {
     }
 }
 
-impl Drop for Helper {
+impl Drop for LookupThread {
     fn drop(&mut self) {
         // A closed channel ends the thread's loop; an answer not taken
         // is dropped with the channel.

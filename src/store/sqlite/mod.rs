@@ -67,7 +67,7 @@ pub struct SqliteStore {
 enum Helper {
     Off,
     Wanted,
-    Open(helper::Helper),
+    Open(helper::LookupThread),
 }
 
 impl SqliteStore {
@@ -274,7 +274,9 @@ impl SqliteStore {
             self.helper = connect(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
                 .and_then(|c| tune(&c, BATCH_CACHE_MIB).map(|()| c))
                 .ok()
-                .and_then(|c| helper::Helper::start(c, Arc::clone(&self.prefix), self.schema).ok())
+                .and_then(|c| {
+                    helper::LookupThread::start(c, Arc::clone(&self.prefix), self.schema).ok()
+                })
                 .map_or(Helper::Off, Helper::Open);
         }
         let Helper::Open(helper) = &mut self.helper else {
