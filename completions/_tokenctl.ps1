@@ -53,10 +53,10 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             break
         }
         'tokenctl;init' {
-            [CompletionResult]::new('--prefix', '--prefix', [CompletionResultType]::ParameterName, 'Token prefix for this database: a lowercase letter, then 1-15 lowercase letters or digits')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb')
             [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user')
+            [CompletionResult]::new('--prefix', '--prefix', [CompletionResultType]::ParameterName, 'Token prefix for this database: a lowercase letter, then 1-15 lowercase letters or digits')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the data the command exists for (a new secret); no notes')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the data the command exists for (a new secret); no notes')
@@ -67,21 +67,21 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             break
         }
         'tokenctl;create' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Display name, 1-100 characters, no control characters')
             [CompletionResult]::new('--owner', '--owner', [CompletionResultType]::ParameterName, 'The user, e-mail or application the token belongs to')
             [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'A scope to grant (repeatable): a-z first, then a-z 0-9 : . _ - [default: read, write]')
             [CompletionResult]::new('--expires-in', '--expires-in', [CompletionResultType]::ParameterName, 'Expire this long from now, e.g. 90d, 12h, 2w, 1d12h')
             [CompletionResult]::new('--expires-at', '--expires-at', [CompletionResultType]::ParameterName, 'Expire at this time: RFC 3339 (2027-01-01T00:00:00Z) or a date (midnight UTC)')
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb')
-            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the data the command exists for (a new secret); no notes')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the data the command exists for (a new secret); no notes')
             [CompletionResult]::new('--no-expiry', '--no-expiry', [CompletionResultType]::ParameterName, 'Never expire')
             [CompletionResult]::new('--replace', '--replace', [CompletionResultType]::ParameterName, 'Revoke the owner''s live token in the same transaction, after a confirmation')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'With --replace: do not ask for confirmation (needed without a terminal)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'With --replace: do not ask for confirmation (needed without a terminal)')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)')
-            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the data the command exists for (a new secret); no notes')
-            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the data the command exists for (a new secret); no notes')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -89,12 +89,12 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             break
         }
         'tokenctl;list' {
-            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only tokens in this state')
-            [CompletionResult]::new('--owner', '--owner', [CompletionResultType]::ParameterName, 'Only tokens of this owner')
-            [CompletionResult]::new('--expiring-within', '--expiring-within', [CompletionResultType]::ParameterName, 'Only tokens, not revoked, that expire within this long from now')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb')
             [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only tokens in this state')
+            [CompletionResult]::new('--owner', '--owner', [CompletionResultType]::ParameterName, 'Only tokens of this owner')
+            [CompletionResult]::new('--expiring-within', '--expiring-within', [CompletionResultType]::ParameterName, 'Only tokens, not revoked, that expire within this long from now')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the data the command exists for (a new secret); no notes')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the data the command exists for (a new secret); no notes')
@@ -118,15 +118,15 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             break
         }
         'tokenctl;revoke' {
-            [CompletionResult]::new('--owner', '--owner', [CompletionResultType]::ParameterName, 'Instead of one token: every token of this owner not revoked yet, in one transaction')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb')
             [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user')
-            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (needed without a terminal)')
-            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (needed without a terminal)')
+            [CompletionResult]::new('--owner', '--owner', [CompletionResultType]::ParameterName, 'Instead of one token: every token of this owner not revoked yet, in one transaction')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the data the command exists for (a new secret); no notes')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the data the command exists for (a new secret); no notes')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (needed without a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (needed without a terminal)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -134,19 +134,19 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             break
         }
         'tokenctl;reset' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user')
             [CompletionResult]::new('--expires-in', '--expires-in', [CompletionResultType]::ParameterName, 'Expire this long from now, e.g. 90d, 12h, 2w, 1d12h')
             [CompletionResult]::new('--expires-at', '--expires-at', [CompletionResultType]::ParameterName, 'Expire at this time: RFC 3339 (2027-01-01T00:00:00Z) or a date (midnight UTC)')
             [CompletionResult]::new('--grace', '--grace', [CompletionResultType]::ParameterName, 'Let the replaced secret keep verifying this long, e.g. 1h, 2d (at most the policy''s max-grace, 7d by default)')
             [CompletionResult]::new('--owner', '--owner', [CompletionResultType]::ParameterName, 'Hand the token to this owner in the same step')
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb')
-            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user')
-            [CompletionResult]::new('--no-expiry', '--no-expiry', [CompletionResultType]::ParameterName, 'Never expire')
-            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (needed without a terminal)')
-            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (needed without a terminal)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the data the command exists for (a new secret); no notes')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the data the command exists for (a new secret); no notes')
+            [CompletionResult]::new('--no-expiry', '--no-expiry', [CompletionResultType]::ParameterName, 'Never expire')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (needed without a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (needed without a terminal)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -180,15 +180,15 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             break
         }
         'tokenctl;verify' {
-            [CompletionResult]::new('--require-scope', '--require-scope', [CompletionResultType]::ParameterName, 'Also require this scope (repeatable); lacking one is exit 4')
-            [CompletionResult]::new('--owner', '--owner', [CompletionResultType]::ParameterName, 'The token must also belong to this owner, exactly; else it is rejected as wrong_owner')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb')
             [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user')
-            [CompletionResult]::new('--batch', '--batch', [CompletionResultType]::ParameterName, 'Read one token per line until end of input; write one JSON line per input line')
+            [CompletionResult]::new('--require-scope', '--require-scope', [CompletionResultType]::ParameterName, 'Also require this scope (repeatable); lacking one is exit 4')
+            [CompletionResult]::new('--owner', '--owner', [CompletionResultType]::ParameterName, 'The token must also belong to this owner, exactly; else it is rejected as wrong_owner')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the data the command exists for (a new secret); no notes')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the data the command exists for (a new secret); no notes')
+            [CompletionResult]::new('--batch', '--batch', [CompletionResultType]::ParameterName, 'Read one token per line until end of input; write one JSON line per input line')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -196,17 +196,17 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             break
         }
         'tokenctl;serve' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user')
             [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address and port to answer on, e.g. 0.0.0.0:8750 or [::1]:8750')
             [CompletionResult]::new('--metrics-listen', '--metrics-listen', [CompletionResultType]::ParameterName, 'Also answer GET /metrics (Prometheus text) on this address; off unless given')
             [CompletionResult]::new('--tls-cert', '--tls-cert', [CompletionResultType]::ParameterName, 'Serve HTTPS (and HTTP/2) with this certificate chain, PEM')
             [CompletionResult]::new('--tls-key', '--tls-key', [CompletionResultType]::ParameterName, 'The private key of --tls-cert, PEM; nobody but its owner may change it, nobody outside its group read it')
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb')
-            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user')
-            [CompletionResult]::new('--allow-plain-http', '--allow-plain-http', [CompletionResultType]::ParameterName, 'Allow plain HTTP on an address other than loopback (a proxy in front terminates TLS)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the data the command exists for (a new secret); no notes')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the data the command exists for (a new secret); no notes')
+            [CompletionResult]::new('--allow-plain-http', '--allow-plain-http', [CompletionResultType]::ParameterName, 'Allow plain HTTP on an address other than loopback (a proxy in front terminates TLS)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -214,15 +214,15 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             break
         }
         'tokenctl;purge' {
-            [CompletionResult]::new('--older-than', '--older-than', [CompletionResultType]::ParameterName, 'Only tokens that expired (or were revoked) at least this long ago, e.g. 30d [default: 0s]')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb')
             [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user')
-            [CompletionResult]::new('--include-revoked', '--include-revoked', [CompletionResultType]::ParameterName, 'Also purge tokens revoked at least --older-than ago, expired or not')
-            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Report what would be purged; change nothing')
+            [CompletionResult]::new('--older-than', '--older-than', [CompletionResultType]::ParameterName, 'Only tokens that expired (or were revoked) at least this long ago, e.g. 30d [default: 0s]')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the data the command exists for (a new secret); no notes')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the data the command exists for (a new secret); no notes')
+            [CompletionResult]::new('--include-revoked', '--include-revoked', [CompletionResultType]::ParameterName, 'Also purge tokens revoked at least --older-than ago, expired or not')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Report what would be purged; change nothing')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -230,21 +230,21 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             break
         }
         'tokenctl;log' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user')
             [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Only the N most recent of the events that pass the other filters, still printed oldest first')
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only events at or after this time (RFC 3339 or a date), or within this long back from now (e.g. 24h)')
             [CompletionResult]::new('--action', '--action', [CompletionResultType]::ParameterName, 'Only events of this action (repeatable): created, reset, revoked, enabled, disabled, purged, edited, policy, loaded')
             [CompletionResult]::new('--by', '--by', [CompletionResultType]::ParameterName, 'Only events by this actor, exactly')
             [CompletionResult]::new('--expect-head', '--expect-head', [CompletionResultType]::ParameterName, 'With --verify: this event must still be in the trail with this hash, as log --head printed it')
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb')
-            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the data the command exists for (a new secret); no notes')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the data the command exists for (a new secret); no notes')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'After the events so far, print each new one as it is committed, until interrupted')
             [CompletionResult]::new('--follow', '--follow', [CompletionResultType]::ParameterName, 'After the events so far, print each new one as it is committed, until interrupted')
             [CompletionResult]::new('--verify', '--verify', [CompletionResultType]::ParameterName, 'Check the whole trail''s hash chain: exit 0 if intact, 7 naming the first event that does not match')
             [CompletionResult]::new('--head', '--head', [CompletionResultType]::ParameterName, 'Print the latest event''s number and hash as SEQ:HASH, to keep where the database''s writers cannot reach')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)')
-            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the data the command exists for (a new secret); no notes')
-            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the data the command exists for (a new secret); no notes')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -252,6 +252,9 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             break
         }
         'tokenctl;edit' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'A new display name')
             [CompletionResult]::new('--owner', '--owner', [CompletionResultType]::ParameterName, 'A new owner')
             [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'Replace the scopes with these (repeatable)')
@@ -259,14 +262,11 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('--remove-scope', '--remove-scope', [CompletionResultType]::ParameterName, 'Remove a scope (repeatable)')
             [CompletionResult]::new('--expires-in', '--expires-in', [CompletionResultType]::ParameterName, 'Expire this long from now, e.g. 90d, 12h, 2w, 1d12h')
             [CompletionResult]::new('--expires-at', '--expires-at', [CompletionResultType]::ParameterName, 'Expire at this time: RFC 3339 (2027-01-01T00:00:00Z) or a date (midnight UTC)')
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb')
-            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user')
-            [CompletionResult]::new('--no-owner', '--no-owner', [CompletionResultType]::ParameterName, 'Remove the owner')
-            [CompletionResult]::new('--no-expiry', '--no-expiry', [CompletionResultType]::ParameterName, 'Never expire')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the data the command exists for (a new secret); no notes')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the data the command exists for (a new secret); no notes')
+            [CompletionResult]::new('--no-owner', '--no-owner', [CompletionResultType]::ParameterName, 'Remove the owner')
+            [CompletionResult]::new('--no-expiry', '--no-expiry', [CompletionResultType]::ParameterName, 'Never expire')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -357,19 +357,19 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             break
         }
         'tokenctl;scan' {
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: human; jsonl with the global JSON option]')
-            [CompletionResult]::new('--rules', '--rules', [CompletionResultType]::ParameterName, 'Print a rule for another scanner instead of scanning')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file or postgresql:// URL, else $TOKENCTL_DB, else ~/.local/share/tokenctl/tokens.db')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output; auto: only on a terminal, without NO_COLOR, and with TERM other than dumb')
             [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit trail, else $TOKENCTL_ACTOR, else the OS user')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: human; jsonl with the global JSON option]')
+            [CompletionResult]::new('--rules', '--rules', [CompletionResultType]::ParameterName, 'Print a rule for another scanner instead of scanning')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the data the command exists for (a new secret); no notes')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the data the command exists for (a new secret); no notes')
             [CompletionResult]::new('--no-ignore', '--no-ignore', [CompletionResultType]::ParameterName, 'Search ignored and hidden files too (.gitignore, .ignore, git''s excludes)')
             [CompletionResult]::new('--hidden', '--hidden', [CompletionResultType]::ParameterName, 'Search hidden files and directories, still honouring ignore files')
             [CompletionResult]::new('--revoke', '--revoke', [CompletionResultType]::ParameterName, 'Revoke every live token found, in one transaction, after one confirmation')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'With --revoke: do not ask for confirmation (needed without a terminal)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'With --revoke: do not ask for confirmation (needed without a terminal)')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of a table (verify --batch: JSON Lines)')
-            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the data the command exists for (a new secret); no notes')
-            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the data the command exists for (a new secret); no notes')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -451,14 +451,6 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             break
         }
         'tokenctl;help;policy' {
-            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Set a rule: default-lifetime, max-lifetime, one-per-owner, require-owner, allowed-scopes, max-grace')
-            [CompletionResult]::new('unset', 'unset', [CompletionResultType]::ParameterValue, 'Unset a rule: its built-in default is in force again')
-            break
-        }
-        'tokenctl;help;policy;set' {
-            break
-        }
-        'tokenctl;help;policy;unset' {
             break
         }
         'tokenctl;help;dump' {

@@ -76,7 +76,15 @@ pub enum ColorChoice {
 }
 
 /// The subcommands.
+// `defer`: a command's arguments are built only when it runs (or when the
+// whole tree is built, for help, completions and man pages), so one
+// `verify` does not build the other sixteen commands' (9% of its time).
+// A deferred command takes the `about` of its arguments' type, which is
+// why the `Args` types below have no doc comment. Clap copies the tree of
+// `tokenctl help ...` before it builds the commands, so the completion
+// scripts offer no subcommand after `help policy`.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum Command {
     /// Create the database, optionally with a token prefix (create does this too)
     ///
@@ -429,8 +437,10 @@ pub enum Command {
 /// A token id: a positive integer.
 pub type Id = crate::core::id::TokenId;
 
-/// When a token expires; at most one of these flags. Without any, create
-/// and reset take the policy's default-lifetime, and edit leaves it.
+// When a token expires; at most one of these flags. Without any, create
+// and reset take the policy's default-lifetime, and edit leaves it. (No doc
+// comment: clap would put it in place of the command's help; see `Command`.)
+#[allow(missing_docs)]
 #[derive(Debug, Args, Clone, Default)]
 #[group(multiple = false)]
 pub struct ExpiryArgs {
@@ -465,7 +475,8 @@ impl ExpiryArgs {
     }
 }
 
-/// Arguments of `create`.
+// Arguments of `create`. (no doc comment: clap would put it in place of the command's help; see `Command`)
+#[allow(missing_docs)]
 #[derive(Debug, Args)]
 pub struct CreateArgs {
     /// Display name, 1-100 characters, no control characters
@@ -493,7 +504,8 @@ pub struct CreateArgs {
     pub yes: bool,
 }
 
-/// Arguments of `edit`.
+// Arguments of `edit`. (no doc comment: clap would put it in place of the command's help; see `Command`)
+#[allow(missing_docs)]
 #[derive(Debug, Args)]
 pub struct EditArgs {
     /// Token id
@@ -529,7 +541,8 @@ pub struct EditArgs {
     pub expiry: ExpiryArgs,
 }
 
-/// Arguments of `policy`.
+// Arguments of `policy`. (no doc comment: clap would put it in place of the command's help; see `Command`)
+#[allow(missing_docs)]
 #[derive(Debug, Args)]
 pub struct PolicyArgs {
     /// What to do; none: show the policy.
@@ -537,7 +550,9 @@ pub struct PolicyArgs {
     pub action: Option<PolicyAction>,
 }
 
-/// The changes of `policy`.
+// The changes of `policy` (no doc comment: clap would put it in place of
+// the command's help; see `Command`).
+#[allow(missing_docs)]
 #[derive(Debug, Subcommand)]
 pub enum PolicyAction {
     /// Set a rule: default-lifetime, max-lifetime, one-per-owner, require-owner, allowed-scopes, max-grace
@@ -557,7 +572,8 @@ pub enum PolicyAction {
     },
 }
 
-/// Arguments of `list`.
+// Arguments of `list`. (no doc comment: clap would put it in place of the command's help; see `Command`)
+#[allow(missing_docs)]
 #[derive(Debug, Args)]
 pub struct ListArgs {
     /// Only tokens in this state
@@ -573,7 +589,8 @@ pub struct ListArgs {
     pub expiring_within: Option<Duration>,
 }
 
-/// Arguments of `revoke`.
+// Arguments of `revoke`. (no doc comment: clap would put it in place of the command's help; see `Command`)
+#[allow(missing_docs)]
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("target").args(["id", "owner"]).required(true)))]
 pub struct RevokeArgs {
@@ -590,7 +607,8 @@ pub struct RevokeArgs {
     pub yes: bool,
 }
 
-/// Arguments of `scan`.
+// Arguments of `scan`. (no doc comment: clap would put it in place of the command's help; see `Command`)
+#[allow(missing_docs)]
 #[derive(Debug, Args)]
 pub struct ScanArgs {
     /// Files and directories to search; - reads stdin [default: .]
@@ -640,7 +658,8 @@ pub enum ScanRules {
     Gitleaks,
 }
 
-/// Arguments of `reset`.
+// Arguments of `reset`. (no doc comment: clap would put it in place of the command's help; see `Command`)
+#[allow(missing_docs)]
 #[derive(Debug, Args)]
 pub struct ResetArgs {
     /// Token id
@@ -664,7 +683,8 @@ pub struct ResetArgs {
     pub yes: bool,
 }
 
-/// Arguments of `verify`.
+// Arguments of `verify`. (no doc comment: clap would put it in place of the command's help; see `Command`)
+#[allow(missing_docs)]
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
     /// Also require this scope (repeatable); lacking one is exit 4
@@ -684,7 +704,8 @@ pub struct VerifyArgs {
     pub token: Option<std::ffi::OsString>,
 }
 
-/// Arguments of `serve`.
+// Arguments of `serve`. (no doc comment: clap would put it in place of the command's help; see `Command`)
+#[allow(missing_docs)]
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Address and port to answer on, e.g. 0.0.0.0:8750 or [::1]:8750
@@ -708,7 +729,8 @@ pub struct ServeArgs {
     pub allow_plain_http: bool,
 }
 
-/// Arguments of `purge`.
+// Arguments of `purge`. (no doc comment: clap would put it in place of the command's help; see `Command`)
+#[allow(missing_docs)]
 #[derive(Debug, Args)]
 pub struct PurgeArgs {
     /// Only tokens that expired (or were revoked) at least this long ago, e.g. 30d [default: 0s]
@@ -724,7 +746,8 @@ pub struct PurgeArgs {
     pub dry_run: bool,
 }
 
-/// Arguments of `log`.
+// Arguments of `log`. (no doc comment: clap would put it in place of the command's help; see `Command`)
+#[allow(missing_docs)]
 #[derive(Debug, Args)]
 pub struct LogArgs {
     /// Only the events of this token (a purged token's too)

@@ -37,7 +37,11 @@ use crate::text;
 /// them with `#[arg(add = crate::complete::token_ids())]` (or
 /// [`owners`]) in `cli.rs`, which this keeps.
 pub fn command() -> clap::Command {
-    with_candidates(crate::cli::command(false))
+    // Built first: each subcommand's arguments are added only when it is
+    // built (`cli::Command` defers them), and the candidates go on them.
+    let mut cmd = crate::cli::command(false);
+    cmd.build();
+    with_candidates(cmd)
 }
 
 /// `cmd` with the candidates attached to its subcommands' `id` and
@@ -198,7 +202,11 @@ mod tests {
             );
         }
         // A normal run's command line carries no completer.
-        let plain = crate::cli::command(false);
+        let mut plain = crate::cli::command(false);
+        plain.build();
+        assert!(plain.get_subcommands().any(
+            |sub| sub.get_name() == "revoke" && sub.get_arguments().any(|a| a.get_id() == "id")
+        ));
         assert!(plain.get_subcommands().all(|sub| {
             sub.get_arguments()
                 .all(|a| a.get::<ArgValueCandidates>().is_none())
