@@ -27,7 +27,8 @@ const ELLIPSIS: char = '…';
 
 /// The command's view of stdout and stderr.
 pub struct Output {
-    stdout: BufWriter<Stdout>,
+    /// Made at the first write: most runs of `verify` write nothing.
+    stdout: Option<BufWriter<Stdout>>,
     /// `--json`: one JSON document on stdout.
     pub json: bool,
     /// `-q`: no notes on stderr.
@@ -53,7 +54,7 @@ impl Output {
                 std::env::var_os("TERM").as_deref(),
             );
         Output {
-            stdout: BufWriter::with_capacity(64 * 1024, io::stdout()),
+            stdout: None,
             json,
             quiet,
             color,
@@ -75,25 +76,35 @@ impl Output {
         let _ = io::stderr().lock().write_all(line.as_bytes());
     }
 
+    /// Stdout's buffer, made at the first write.
+    fn stdout(&mut self) -> &mut BufWriter<Stdout> {
+        buffer(&mut self.stdout)
+    }
+
+    fn flush_stdout(&mut self) -> io::Result<()> {
+        self.stdout.as_mut().map_or(Ok(()), Write::flush)
+    }
+
     /// Data on stdout.
     pub fn line(&mut self, line: impl Display) -> Result<()> {
-        writeln!(self.stdout, "{line}").map_err(stdout_error)
+        writeln!(self.stdout(), "{line}").map_err(stdout_error)
     }
 
     /// Bytes on stdout, as they are.
     pub fn raw(&mut self, bytes: &[u8]) -> Result<()> {
-        self.stdout.write_all(bytes).map_err(stdout_error)
+        self.stdout().write_all(bytes).map_err(stdout_error)
     }
 
     /// Makes everything written so far reach the reader.
     pub fn flush(&mut self) -> Result<()> {
-        self.stdout.flush().map_err(stdout_error)
+        self.flush_stdout().map_err(stdout_error)
     }
 
     /// One JSON document on stdout, and a newline.
     pub fn json_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<()> {
-        serde_json::to_writer(&mut self.stdout, value).map_err(|e| stdout_error(e.into()))?;
-        self.stdout.write_all(b"\n").map_err(stdout_error)
+        let w = self.stdout();
+        serde_json::to_writer(&mut *w, value).map_err(|e| stdout_error(e.into()))?;
+        w.write_all(b"\n").map_err(stdout_error)
     }
 
     /// A JSON array written one element at a time, so memory stays flat.
@@ -164,18 +175,20 @@ impl Output {
         let end = line.trim_end_matches(' ').len();
         line.truncate(end);
         line.push('\n');
-        self.stdout.write_all(line.as_bytes()).map_err(stdout_error)
+        buffer(&mut self.stdout)
+            .write_all(line.as_bytes())
+            .map_err(stdout_error)
     }
 
     /// Flushes stdout; the last step of every command.
     pub fn finish(&mut self) -> Result<()> {
-        self.stdout.flush().map_err(stdout_error)
+        self.flush_stdout().map_err(stdout_error)
     }
 
     /// Writes a new secret and flushes it, past every buffer, to the file
     /// behind stdout; an error means the secret did not reach its reader.
     pub fn deliver_secret(&mut self, bytes: &[u8]) -> io::Result<()> {
-        self.stdout.flush()?;
+        self.flush_stdout()?;
         // The standard library treats a closed stdout as a sink that accepts
         // everything; a duplicate of the descriptor tells the truth.
         let mut file = File::from(io::stdout().as_fd().try_clone_to_owned()?);
@@ -407,6 +420,11 @@ impl<'a> Cell<'a> {
     }
 }
 
+/// Stdout's buffer in `slot`, made at the first write.
+fn buffer(slot: &mut Option<BufWriter<Stdout>>) -> &mut BufWriter<Stdout> {
+    slot.get_or_insert_with(|| BufWriter::with_capacity(64 * 1024, io::stdout()))
+}
+
 /// A JSON array being streamed to stdout.
 pub struct JsonArray<'a> {
     out: &'a mut Output,
@@ -416,7 +434,7 @@ pub struct JsonArray<'a> {
 impl JsonArray<'_> {
     /// Appends one element.
     pub fn push<T: Serialize>(&mut self, value: &T) -> Result<()> {
-        let w = &mut self.out.stdout;
+        let w = self.out.stdout();
         w.write_all(if self.started { b"," } else { b"[" })
             .map_err(stdout_error)?;
         self.started = true;
@@ -426,7 +444,7 @@ impl JsonArray<'_> {
     /// Closes the array.
     pub fn end(self) -> Result<()> {
         let end: &[u8] = if self.started { b"]\n" } else { b"[]\n" };
-        self.out.stdout.write_all(end).map_err(stdout_error)
+        self.out.stdout().write_all(end).map_err(stdout_error)
     }
 }
 
