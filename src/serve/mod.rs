@@ -1,7 +1,6 @@
 //! `tokenctl serve`: verify for proxies and services, and the admin API,
 //! over HTTP/1.1 (and HTTP/2 with TLS), on hyper and tokio. Requests run on
-//! a thread per core, each with its connections ([`workers`]); every
-//! database call runs on a store thread of its own
+//! tokio's threads; every database call runs on a store thread of its own
 //! ([`pool`]), and uses are written by one more ([`uses`]). The routes and
 //! their shapes are in [`routes`]; every rule is the core's.
 
@@ -18,7 +17,6 @@ mod stream;
 mod tls;
 mod uses;
 mod verify;
-mod workers;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -114,16 +112,22 @@ pub fn run(config: Config) -> Result<()> {
     // A request thread counts and logs in batches, handed on whenever it
     // is about to wait for work, so nothing waits longer than the next
     // lull, and at its end.
-    let flush: workers::Flush = {
+    let flush = {
         let state = state.clone();
-        Arc::new(move || {
+        move || {
             state.metrics.flush_thread();
             access::flush_thread();
-        })
+        }
     };
-    let workers = workers::Workers::start(cores, flush)?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(cores)
+        .enable_all()
+        .on_thread_park(flush.clone())
+        .on_thread_stop(flush)
+        .build()
+        .map_err(|e| runtime(format!("cannot start the server's threads ({e})")))?;
     let scheme = if acceptor.is_some() { "https" } else { "http" };
-    let served = workers.block_on(async {
+    let served = rt.block_on(async {
         let listener =
             TcpListener::from_std(listener).map_err(|e| runtime(format!("cannot listen ({e})")))?;
         let local = listener.local_addr().map_err(anyhow::Error::from)?;
@@ -141,10 +145,10 @@ pub fn run(config: Config) -> Result<()> {
         }
         // Last: once this is said, every listener answers.
         access::note(&format!("listening on {scheme}://{local}"));
-        serve(state.clone(), listener, acceptor, connections, &workers).await
+        serve(state.clone(), listener, acceptor, connections).await
     });
     drop(state);
-    workers.stop();
+    rt.shutdown_timeout(Duration::from_secs(1));
     // The store threads finish their queues (a revoke of a secret that was
     // not delivered among them); the recorder writes the last uses.
     threads.join();
@@ -179,7 +183,6 @@ async fn serve(
     listener: TcpListener,
     tls: Option<tokio_rustls::TlsAcceptor>,
     connections: usize,
-    workers: &workers::Workers,
 ) -> Result<()> {
     // Each connection holds a slot; the drain waits until all are back.
     let slots = Arc::new(tokio::sync::Semaphore::new(connections));
@@ -204,19 +207,11 @@ async fn serve(
             continue;
         };
         let _ = stream.set_nodelay(true);
-        // Taken off this thread's poller, to be watched by the one of the
-        // thread that serves it.
-        let Ok(stream) = stream.into_std() else {
-            continue;
-        };
         let state = state.clone();
         let stopped = stopped.clone();
         let tls = tls.clone();
-        workers.next().spawn(async move {
+        tokio::spawn(async move {
             let _slot = slot;
-            let Ok(stream) = tokio::net::TcpStream::from_std(stream) else {
-                return;
-            };
             let stream = secret::Counted::new(stream);
             let counts = (stream.counter(), stream.activity());
             match tls {
