@@ -9,7 +9,7 @@ use std::io::{self, BufRead, Read};
 use std::os::fd::AsFd;
 use std::sync::mpsc;
 
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::core::error::{Error, Result, runtime};
 use crate::core::id::TokenId;
@@ -419,9 +419,19 @@ pub fn read_line(
 /// presented tokens in memory until the process ends.
 pub struct Input {
     inner: Box<dyn Read + Send>,
-    buf: Zeroizing<Vec<u8>>,
+    buf: Vec<u8>,
     pos: usize,
     filled: usize,
+    /// The most of `buf` ever filled: what is wiped on drop, since the rest
+    /// never held a byte of input (wiping all of a buffer sized for long
+    /// lines was 1% of a `verify` process's instructions).
+    used: usize,
+}
+
+impl Drop for Input {
+    fn drop(&mut self) {
+        self.buf[..self.used].zeroize();
+    }
 }
 
 impl Input {
@@ -443,9 +453,10 @@ impl Input {
         };
         Input {
             inner,
-            buf: Zeroizing::new(vec![0; size]),
+            buf: vec![0; size],
             pos: 0,
             filled: 0,
+            used: 0,
         }
     }
 
@@ -477,6 +488,7 @@ impl BufRead for Input {
                     result => break result?,
                 }
             };
+            self.used = self.used.max(self.filled);
         }
         Ok(&self.buf[self.pos..self.filled])
     }
@@ -554,12 +566,24 @@ mod tests {
         let data: Vec<u8> = (0..3 * INPUT_BUF as u32).map(|i| (i % 251) as u8).collect();
         let mut input = Input {
             inner: Box::new(io::Cursor::new(data.clone())),
-            buf: Zeroizing::new(vec![0; INPUT_BUF]),
+            buf: vec![0; INPUT_BUF],
             pos: 0,
             filled: 0,
+            used: 0,
         };
         let mut got = Vec::new();
         input.read_to_end(&mut got).unwrap();
         assert_eq!(got, data);
+        // Every byte that held input is wiped on drop.
+        assert_eq!(input.used, INPUT_BUF);
+        let mut short = Input {
+            inner: Box::new(io::Cursor::new(b"tok_x\n".to_vec())),
+            buf: vec![0; INPUT_BUF],
+            pos: 0,
+            filled: 0,
+            used: 0,
+        };
+        short.read_to_end(&mut got).unwrap();
+        assert_eq!(short.used, 6);
     }
 }
