@@ -193,6 +193,17 @@ pub fn rfc3339(t: Epoch) -> String {
     }
 }
 
+/// [`rfc3339`] as a JSON string appended to `out`, as [`Rfc3339`]
+/// serializes it (it needs no escaping: digits, `-`, `:`, `+`, `T`, `Z`).
+pub fn write_rfc3339_json(out: &mut Vec<u8>, t: Epoch) {
+    out.push(b'"');
+    match rfc3339_bytes(t) {
+        Some(b) => out.extend_from_slice(&b),
+        None => out.extend_from_slice(rfc3339(t).as_bytes()),
+    }
+    out.push(b'"');
+}
+
 /// [`rfc3339`] as a JSON string, written without building a `String`:
 /// every verdict and token object carries a few of these.
 #[derive(Clone, Copy)]

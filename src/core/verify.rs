@@ -324,7 +324,7 @@ fn write_answers(
             ToWrite::Group(mut judged) => {
                 answers.clear();
                 for (verdict, now) in judged.drain(..) {
-                    write_verdict(&mut answers, &verdict, now)?;
+                    verdict.write_json(&mut answers, now);
                     answers.push(b'\n');
                 }
                 out.write(&answers)?;
@@ -340,21 +340,6 @@ fn write_answers(
         }
     }
     out.flush()
-}
-
-/// Appends a verdict's JSON to `out`. A verdict with no token (half of a
-/// typical batch: unknown or malformed) is one fixed text per reason,
-/// copied rather than serialized; anything else goes through serde.
-pub fn write_verdict(out: &mut Vec<u8>, verdict: &Verdict, now: Epoch) -> Result<()> {
-    match (&verdict.token, verdict.reason, verdict.grace_until) {
-        (None, Some(reason), None) => {
-            out.extend_from_slice(b"{\"valid\":false,\"reason\":\"");
-            out.extend_from_slice(reason.as_str().as_bytes());
-            out.extend_from_slice(b"\",\"token\":null,\"grace_until\":null}");
-        }
-        _ => serde_json::to_writer(&mut *out, &verdict.json(now)).map_err(anyhow::Error::from)?,
-    }
-    Ok(())
 }
 
 fn record(store: &mut dyn Store, pending: &mut Vec<TokenId>) -> Result<()> {
@@ -535,30 +520,6 @@ mod tests {
         );
         assert_eq!(lines(b"\xff\xfe\n"), [None]);
         assert_eq!(lines(b""), Vec::<Option<String>>::new());
-    }
-
-    #[test]
-    fn a_verdict_without_a_token_reads_as_serde_writes_it() {
-        use crate::core::model::Reason;
-        for reason in [
-            Reason::Malformed,
-            Reason::Unknown,
-            Reason::Rotated,
-            Reason::Revoked,
-            Reason::Expired,
-            Reason::Disabled,
-            Reason::WrongOwner,
-            Reason::MissingScope,
-        ] {
-            let v = Verdict {
-                reason: Some(reason),
-                token: None,
-                grace_until: None,
-            };
-            let mut fast = Vec::new();
-            write_verdict(&mut fast, &v, 0).unwrap();
-            assert_eq!(fast, serde_json::to_vec(&v.json(0)).unwrap());
-        }
     }
 
     #[test]

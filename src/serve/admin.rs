@@ -104,7 +104,7 @@ pub async fn list(state: &State, q: Option<&str>) -> Result<Response<Body>, ApiE
                 let mut out = Vec::new();
                 let next = ops::list_page(r, &filter, now, &mut |t| {
                     out.push(b',');
-                    serde_json::to_writer(&mut out, &t.json(now)).map_err(anyhow::Error::from)?;
+                    t.json(now).write(&mut out);
                     Ok(())
                 })?;
                 Ok((out, next))
