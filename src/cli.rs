@@ -866,15 +866,19 @@ fn as_verify(args: &[std::ffi::OsString]) -> Option<Cli> {
     let mut matches = cmd.try_get_matches_from(args).ok()?;
     let outer = Global::from_arg_matches_mut(&mut matches).ok()?;
     let (_, mut sub) = matches.remove_subcommand()?;
-    let given = |id: &str| sub.value_source(id) == Some(clap::parser::ValueSource::CommandLine);
-    let (db, color, actor) = (given("db"), given("color"), given("actor"));
+    // `--color` has a default at both levels: only one given counts.
+    let color_given = sub.value_source("color") == Some(clap::parser::ValueSource::CommandLine);
     let inner = Global::from_arg_matches_mut(&mut sub).ok()?;
     let global = Global {
-        db: if db { inner.db } else { outer.db },
+        db: inner.db.or(outer.db),
         json: outer.json || inner.json,
         quiet: outer.quiet || inner.quiet,
-        color: if color { inner.color } else { outer.color },
-        actor: if actor { inner.actor } else { outer.actor },
+        color: if color_given {
+            inner.color
+        } else {
+            outer.color
+        },
+        actor: inner.actor.or(outer.actor),
     };
     Some(Cli {
         global,

@@ -213,11 +213,7 @@ pub async fn auth(
         Some(Reason::MissingScope) => StatusCode::FORBIDDEN,
         Some(_) => StatusCode::UNAUTHORIZED,
     };
-    // A verdict is about 400 bytes: one allocation, not a doubling series.
-    let mut body = Vec::with_capacity(512);
-    verdict.write_json(&mut body, now);
-    body.push(b'\n');
-    let mut r = http::with_type(status, "application/json", body);
+    let mut r = http::json_written(status, |b| verdict.write_json(b, now));
     let h = r.headers_mut();
     match (verdict.reason, verdict.token.as_ref()) {
         (None, Some(t)) => {
@@ -301,7 +297,10 @@ pub async fn verify(
         .map_err(ApiError::from)?;
     state.metrics.verdict(&verdict);
     *seen = verdict.token.as_ref().map(|t| t.id);
-    Ok(http::json(StatusCode::OK, &verdict.json(time::now())))
+    let now = time::now();
+    Ok(http::json_written(StatusCode::OK, |b| {
+        verdict.write_json(b, now);
+    }))
 }
 
 #[cfg(test)]
