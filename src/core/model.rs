@@ -233,6 +233,31 @@ pub struct Found {
     pub replaced: bool,
 }
 
+#[cfg(test)]
+impl Found {
+    /// A current secret of an active token named `name`, for tests.
+    pub fn sample(id: i64, name: &str) -> Found {
+        Found {
+            token: Token {
+                id: crate::core::id::TokenId::new(id).unwrap(),
+                name: name.into(),
+                owner: None,
+                scopes: vec![],
+                disabled: false,
+                last4: "abcd".into(),
+                prefix: "tok".into(),
+                created_at: 0,
+                created_by: "me".into(),
+                expires_at: None,
+                last_used_at: None,
+                revoked_at: None,
+                previous_valid_until: None,
+            },
+            replaced: false,
+        }
+    }
+}
+
 /// Why a presented token was not accepted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::fs::File;
+use std::hash::BuildHasherDefault;
 use std::io::{self, BufRead, Read};
 use std::os::fd::AsFd;
 use std::sync::mpsc;
@@ -13,10 +14,10 @@ use zeroize::{Zeroize, Zeroizing};
 
 use crate::core::error::{Error, Result, runtime};
 use crate::core::id::TokenId;
-use crate::core::model::Verdict;
+use crate::core::model::{Found, Verdict};
 use crate::core::rules::{self, USE_INTERVAL, Wanted};
 use crate::core::token::{self, Presented, TokenHash};
-use crate::store::Store;
+use crate::store::{CommitMark, Store};
 use crate::time::{self, Epoch};
 
 /// Longer input cannot be a token; it is read to its end of line and
@@ -34,6 +35,9 @@ const INPUT_BUF_ONE: usize = 2 * MAX_LINE;
 /// between threads; at 4,096 instead of 1,024 a long batch took 9% less
 /// CPU time.
 const SNAPSHOT_LINES: usize = 4096;
+/// Tokens a batch keeps what it found for, at most (a few hundred bytes
+/// each); as many as `serve` keeps.
+const KEPT: usize = 65_536;
 
 /// Checks one presented token and records its use when it is valid.
 pub fn verify(
@@ -263,15 +267,14 @@ fn judge_all(
 ) -> Result<bool> {
     let mut hashes: Vec<TokenHash> = Vec::with_capacity(SNAPSHOT_LINES);
     let mut found = Vec::with_capacity(SNAPSHOT_LINES);
+    let mut kept = Kept::default();
     let mut valid: Vec<(TokenId, Epoch)> = Vec::new();
     let mut pending: Vec<TokenId> = Vec::new();
     // When this process last recorded each token's use.
     let mut recorded: HashMap<TokenId, Epoch> = HashMap::new();
     let read_only = store.read_only();
     for group in &lines.groups {
-        hashes.clear();
-        hashes.extend(group.hashes.iter().flatten());
-        store.lookup(&hashes, &mut found)?;
+        kept.look_up(store, &group.hashes, &mut hashes, &mut found)?;
         let mut judged = writer.next_group();
         valid.clear();
         let mut found_iter = found.drain(..);
@@ -308,6 +311,117 @@ fn judge_all(
     }
     record(store, &mut pending)?;
     Ok(true)
+}
+
+/// What a batch's lookups found, by hash, kept while the database's
+/// [`CommitMark`] reads as it did when they were made: a token presented
+/// again (a proxy's co-process sees the same few all day) is then judged
+/// without a lookup, from exactly what a lookup would find. A token that
+/// was not found is never kept (a new one works at once, and random
+/// input cannot fill the memory); at most [`KEPT`] are.
+#[derive(Default)]
+struct Kept {
+    mark: Option<CommitMark>,
+    /// Boxed, so that the table a probe walks stays small.
+    found: HashMap<TokenHash, Box<Found>, BuildHasherDefault<ByHash>>,
+    /// Per well-formed line of the group: what was kept for it, if
+    /// anything (`None`: it is looked up).
+    reused: Vec<Option<Found>>,
+    /// What the lookup of the others found.
+    looked: Vec<Option<Found>>,
+}
+
+impl Kept {
+    /// Fills `found` with what the lookup of each well-formed line of a
+    /// group finds, in order, as one [`Store::lookup`] of them all would:
+    /// the kept answers are used only if the mark reads the same before
+    /// and after the lookup of the rest, when they and the lookup's
+    /// snapshots all saw the database as it was at that mark; otherwise
+    /// the group is looked up whole.
+    fn look_up(
+        &mut self,
+        store: &mut dyn Store,
+        group: &[Option<TokenHash>],
+        hashes: &mut Vec<TokenHash>,
+        found: &mut Vec<Option<Found>>,
+    ) -> Result<()> {
+        let mark = store.commit_mark();
+        if mark.is_none() || mark != self.mark {
+            self.found.clear();
+            self.mark = mark;
+        }
+        hashes.clear();
+        self.reused.clear();
+        for hash in group.iter().flatten() {
+            let kept = self.found.get(hash).map(|f| Found::clone(f));
+            if kept.is_none() {
+                hashes.push(*hash);
+            }
+            self.reused.push(kept);
+        }
+        if hashes.len() == self.reused.len() {
+            // Nothing kept: what the lookup finds is the answer, in order.
+            store.lookup(hashes, found)?;
+            if self.mark.is_some() {
+                let looked = group.iter().flatten().zip(found.iter());
+                keep(&mut self.found, looked);
+            }
+            return Ok(());
+        }
+        store.lookup(hashes, &mut self.looked)?;
+        if store.commit_mark() != mark {
+            self.found.clear();
+            self.mark = None;
+            hashes.clear();
+            hashes.extend(group.iter().flatten());
+            return store.lookup(hashes, found);
+        }
+        found.clear();
+        let mut looked = self.looked.drain(..);
+        for kept in self.reused.drain(..) {
+            found.push(match kept {
+                Some(f) => Some(f),
+                None => looked.next().flatten(),
+            });
+        }
+        drop(looked);
+        let looked = group.iter().flatten().zip(found.iter());
+        keep(&mut self.found, looked);
+        Ok(())
+    }
+}
+
+/// Keeps what was found for hashes not kept yet, while there is room.
+fn keep<'a>(
+    kept: &mut HashMap<TokenHash, Box<Found>, BuildHasherDefault<ByHash>>,
+    looked: impl Iterator<Item = (&'a TokenHash, &'a Option<Found>)>,
+) {
+    for (hash, f) in looked {
+        if kept.len() >= KEPT {
+            return;
+        }
+        if let Some(f) = f {
+            kept.entry(*hash).or_insert_with(|| Box::new(f.clone()));
+        }
+    }
+}
+
+/// Hashes a [`TokenHash`] by its first eight bytes: it is a SHA-256 of a
+/// secret already, as even as any hash of it would be, and only hashes of
+/// tokens found (not input) are ever kept, so nobody can choose them.
+#[derive(Default)]
+struct ByHash(u64);
+
+impl std::hash::Hasher for ByHash {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for (i, b) in bytes.iter().take(8).enumerate() {
+            self.0 ^= u64::from(*b) << (8 * i);
+        }
+    }
 }
 
 /// The writing side of a batch: each group's answers as JSON Lines, then
@@ -546,5 +660,132 @@ mod tests {
         };
         short.read_to_end(&mut got).unwrap();
         assert_eq!(short.used, 6);
+    }
+
+    /// A store whose rows change only when a test says so, and whose
+    /// commit mark reads from a script (the last entry repeats).
+    struct Scripted {
+        rows: HashMap<TokenHash, Found>,
+        marks: Vec<Option<u8>>,
+        /// How many hashes each lookup asked for.
+        asked: Vec<usize>,
+    }
+
+    impl Store for Scripted {
+        fn name(&self) -> &str {
+            "scripted"
+        }
+        fn prefix(&self) -> &str {
+            "tok"
+        }
+        fn created(&self) -> bool {
+            false
+        }
+        fn read_only(&self) -> bool {
+            true
+        }
+        fn read(
+            &mut self,
+            _: &mut dyn FnMut(&mut dyn crate::store::Reader) -> Result<()>,
+        ) -> Result<()> {
+            Err(runtime("not in this test"))
+        }
+        fn read_once(
+            &mut self,
+            _: &mut dyn FnMut(&mut dyn crate::store::Reader) -> Result<()>,
+        ) -> Result<()> {
+            Err(runtime("not in this test"))
+        }
+        fn write(
+            &mut self,
+            _: &mut dyn FnMut(&mut dyn crate::store::Writer) -> Result<()>,
+        ) -> Result<()> {
+            Err(runtime("not in this test"))
+        }
+        fn lookup(&mut self, hashes: &[TokenHash], found: &mut Vec<Option<Found>>) -> Result<()> {
+            self.asked.push(hashes.len());
+            found.clear();
+            found.extend(hashes.iter().map(|h| self.rows.get(h).cloned()));
+            Ok(())
+        }
+        fn commit_mark(&mut self) -> Option<CommitMark> {
+            let next = if self.marks.len() > 1 {
+                self.marks.remove(0)
+            } else {
+                self.marks[0]
+            };
+            next.map(|b| CommitMark([b; crate::store::sqlite::wal::HEADER]))
+        }
+    }
+
+    /// The names found for a group, `-` for nothing found.
+    fn names(found: &[Option<Found>]) -> Vec<String> {
+        found
+            .iter()
+            .map(|f| f.as_ref().map_or("-".into(), |f| f.token.name.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn kept_answers_serve_only_while_the_mark_holds_and_in_line_order() {
+        let (a, b, unknown) = ([1; 32], [2; 32], [3; 32]);
+        let mut store = Scripted {
+            rows: HashMap::from([(a, Found::sample(1, "a")), (b, Found::sample(2, "b"))]),
+            marks: vec![Some(1)],
+            asked: vec![],
+        };
+        let group = [Some(a), None, Some(unknown), Some(b), Some(a)];
+        let (mut kept, mut hashes, mut found) = (Kept::default(), vec![], vec![]);
+        let mut run = |store: &mut Scripted| {
+            kept.look_up(store, &group, &mut hashes, &mut found)
+                .unwrap();
+            names(&found)
+        };
+        let want = ["a", "-", "b", "a"];
+        assert_eq!(run(&mut store), want);
+        assert_eq!(store.asked, [4], "nothing kept yet");
+        // The mark holds: only the token never found is looked up.
+        assert_eq!(run(&mut store), want);
+        assert_eq!(store.asked, [4, 1]);
+        // A commit: what was kept is forgotten, and the change is seen.
+        store.rows.insert(a, Found::sample(1, "a2"));
+        store.marks = vec![Some(2)];
+        assert_eq!(run(&mut store), ["a2", "-", "b", "a2"]);
+        assert_eq!(store.asked, [4, 1, 4]);
+        // A commit while the rest is looked up: the group is looked up
+        // whole, so no line is answered from before it.
+        store.marks = vec![Some(2), Some(3)];
+        store.rows.insert(b, Found::sample(2, "b2"));
+        assert_eq!(run(&mut store), ["a2", "-", "b2", "a2"]);
+        assert_eq!(store.asked, [4, 1, 4, 1, 4]);
+        // No mark (no `-shm`, or a header being rewritten): nothing kept.
+        store.marks = vec![None];
+        assert_eq!(run(&mut store), ["a2", "-", "b2", "a2"]);
+        assert_eq!(run(&mut store), ["a2", "-", "b2", "a2"]);
+        assert_eq!(store.asked, [4, 1, 4, 1, 4, 4, 4]);
+    }
+
+    #[test]
+    fn no_more_than_kept_tokens_are_kept() {
+        let hash = |i: u32| {
+            let mut h = [0u8; 32];
+            h[..4].copy_from_slice(&i.to_le_bytes());
+            h
+        };
+        let n = KEPT as u32 + 10;
+        let mut store = Scripted {
+            rows: (0..n).map(|i| (hash(i), Found::sample(1, "t"))).collect(),
+            marks: vec![Some(1)],
+            asked: vec![],
+        };
+        let group: Vec<Option<TokenHash>> = (0..n).map(|i| Some(hash(i))).collect();
+        let (mut kept, mut hashes, mut found) = (Kept::default(), vec![], vec![]);
+        kept.look_up(&mut store, &group, &mut hashes, &mut found)
+            .unwrap();
+        assert_eq!(kept.found.len(), KEPT);
+        kept.look_up(&mut store, &group, &mut hashes, &mut found)
+            .unwrap();
+        assert_eq!(store.asked, [n as usize, 10]);
+        assert_eq!(found.len(), n as usize);
     }
 }

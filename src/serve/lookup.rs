@@ -35,6 +35,7 @@ use crate::core::error::Result;
 use crate::core::model::Found;
 use crate::core::token::TokenHash;
 use crate::store::Target;
+use crate::store::sqlite::wal::{HEADER, shm_of, wal_header};
 
 use super::pool::{Pool, Slot};
 
@@ -45,8 +46,6 @@ pub const FRESH: Duration = Duration::from_millis(500);
 const SHARDS: usize = 16;
 /// Tokens kept per shard at most.
 const PER_SHARD: usize = 4096;
-/// A WAL-index header, as SQLite lays it out at the start of `-shm`.
-const HEADER: usize = 48;
 
 /// When a kept answer is still good.
 #[derive(Clone, PartialEq, Eq)]
@@ -215,29 +214,6 @@ impl Lookup {
     }
 }
 
-/// The `-shm` file of the database at `path` (next to the file a symbolic
-/// link names, where SQLite keeps it).
-fn shm_of(path: &std::path::Path) -> Option<File> {
-    let real = std::fs::canonicalize(path).ok()?;
-    let mut name = real.into_os_string();
-    name.push("-shm");
-    File::open(name).ok()
-}
-
-/// The WAL-index header, when both of its copies read alike and it is
-/// initialised; `None` (keep nothing, trust nothing kept) otherwise, as
-/// while a writer is rewriting it.
-fn wal_header(shm: &File) -> Option<[u8; HEADER]> {
-    let mut buf = [0u8; 2 * HEADER];
-    let n = rustix::io::pread(shm, &mut buf, 0).ok()?;
-    let (first, second) = buf.split_at(HEADER);
-    // isInit, the thirteenth byte, is 1 once the header is valid.
-    if n < buf.len() || first != second || first[12] != 1 {
-        return None;
-    }
-    first.try_into().ok()
-}
-
 fn one(store: &mut dyn crate::store::Store, hash: TokenHash) -> Result<Option<Found>> {
     let mut found = Vec::with_capacity(1);
     store.lookup(std::slice::from_ref(&hash), &mut found)?;
@@ -309,28 +285,9 @@ impl Cache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::id::TokenId;
-    use crate::core::model::Token;
 
     fn found(id: i64) -> Found {
-        Found {
-            token: Token {
-                id: TokenId::new(id).unwrap(),
-                name: "t".into(),
-                owner: None,
-                scopes: vec![],
-                disabled: false,
-                last4: "abcd".into(),
-                prefix: "tok".into(),
-                created_at: 0,
-                created_by: "me".into(),
-                expires_at: None,
-                last_used_at: None,
-                revoked_at: None,
-                previous_valid_until: None,
-            },
-            replaced: false,
-        }
+        Found::sample(id, "t")
     }
 
     #[test]
@@ -385,27 +342,5 @@ mod tests {
         assert_eq!(c.shards[0].lock().unwrap().len(), PER_SHARD);
         c.put(key(1 << 40), found(2), Stamp::Head(2), 0);
         assert_eq!(c.shards[0].lock().unwrap().len(), 1);
-    }
-
-    #[test]
-    fn a_header_is_trusted_only_when_both_copies_agree_and_it_is_initialised() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("x-shm");
-        let write = |bytes: &[u8]| {
-            std::fs::write(&path, bytes).unwrap();
-            File::open(&path).unwrap()
-        };
-        let mut h = [5u8; HEADER];
-        h[12] = 1;
-        let good: Vec<u8> = [h, h].concat();
-        assert_eq!(wal_header(&write(&good)), Some(h));
-        let mut torn = good.clone();
-        torn[HEADER + 20] ^= 1;
-        assert_eq!(wal_header(&write(&torn)), None);
-        let mut uninit = good.clone();
-        uninit[12] = 0;
-        uninit[HEADER + 12] = 0;
-        assert_eq!(wal_header(&write(&uninit)), None);
-        assert_eq!(wal_header(&write(&good[..50])), None);
     }
 }

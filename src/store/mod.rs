@@ -99,7 +99,21 @@ pub trait Store {
     fn tune_for_batch(&mut self) -> Result<()> {
         Ok(())
     }
+
+    /// How the database's last commit looks, read without a query, once
+    /// [`Store::tune_for_batch`] has run: two equal marks, read one after
+    /// the other, mean that nothing was committed between them, by any
+    /// process, so what a lookup found between them is what a lookup would
+    /// find again. `None` when the store cannot tell (then nothing found
+    /// may be reused).
+    fn commit_mark(&mut self) -> Option<CommitMark> {
+        None
+    }
 }
+
+/// See [`Store::commit_mark`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct CommitMark(pub [u8; sqlite::wal::HEADER]);
 
 /// Queries inside a read snapshot or a write transaction.
 pub trait Reader {

@@ -2,7 +2,7 @@
 //! still open, so a caller can send a token and wait for its verdict (on
 //! both backends); on SQLite, a reader that stops reading holds no snapshot
 //! that would grow the WAL, and a batch that fails exits while its input is
-//! still open.
+//! still open; a change another process commits is seen at the next line.
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::Stdio;
@@ -41,6 +41,44 @@ fn batch_answers_each_line_before_the_next_arrives() {
     let status = child.wait().unwrap();
     watchdog.stop();
     assert_eq!(status.code(), Some(0));
+}
+
+// A batch judges a token it has answered before from what it found then
+// only while nothing has been committed since: a change another process
+// commits is seen at the next line, however often the token was answered.
+#[test]
+fn a_batch_sees_a_change_to_a_token_it_has_answered_before() {
+    let Some(env) = Env::new() else { return };
+    let (id, secret) = env.create(&["--name", "svc"]);
+    let id_arg = id.to_string();
+    let mut child = spawn_piped(&mut env.cmd(&["verify", "--batch"]).command());
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let watchdog = Watchdog::start(child.id());
+    let mut ask = |line: &str| ask(&mut stdin, &mut stdout, line);
+    // The first answer records the use (a commit); the later ones record
+    // nothing, so they may come from what was found.
+    for _ in 0..3 {
+        assert_eq!(ask(&secret)["valid"], true);
+    }
+    env.cmd(&["edit", &id_arg, "--name", "renamed"])
+        .run()
+        .success();
+    let renamed = ask(&secret);
+    assert_eq!(renamed["token"]["name"], "renamed");
+    assert_eq!(ask(&secret)["token"]["name"], "renamed");
+    env.cmd(&["disable", &id_arg]).run().success();
+    assert_eq!(ask(&secret)["reason"], "disabled");
+    env.cmd(&["enable", &id_arg]).run().success();
+    assert_eq!(ask(&secret)["valid"], true);
+    assert_eq!(ask(&secret)["valid"], true);
+    env.cmd(&["revoke", &id_arg, "--yes"]).run().success();
+    let revoked = ask(&secret);
+    assert_eq!(revoked["valid"], false);
+    assert_eq!(revoked["reason"], "revoked");
+    drop(stdin);
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+    watchdog.stop();
 }
 
 /// Starts `command` with stdin, stdout and stderr on pipes.

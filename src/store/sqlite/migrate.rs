@@ -224,6 +224,7 @@ mod tests {
             schema: LATEST,
             frozen: false,
             helper: crate::store::sqlite::Helper::Off,
+            shm: None,
         });
         let verdicts: Vec<bool> = secrets
             .iter()

@@ -10,6 +10,7 @@ mod helper;
 mod migrate;
 mod queries;
 pub mod trust;
+pub mod wal;
 
 #[cfg(test)]
 mod testkit;
@@ -60,6 +61,9 @@ pub struct SqliteStore {
     /// list of hashes on a thread of its own (`verify --batch`, on a
     /// machine with more than one core).
     helper: Helper,
+    /// The `-shm` file whose header tells a batch when nothing has been
+    /// committed (see [`Store::commit_mark`]); read only for a batch.
+    shm: Option<wal::Shm>,
 }
 
 /// The second connection of a batch: not for this store, wanted but not
@@ -114,6 +118,7 @@ impl SqliteStore {
             schema: migrate::LATEST,
             frozen: false,
             helper: Helper::Off,
+            shm: None,
         };
         store.prepare(prefix)?;
         store.prefix = store.read_prefix().map_err(|e| store.in_context(e))?.into();
@@ -151,6 +156,7 @@ impl SqliteStore {
             schema: migrate::LATEST,
             frozen: false,
             helper: Helper::Off,
+            shm: None,
         };
         match store.prepare_read() {
             Ok(()) => {}
@@ -188,6 +194,7 @@ impl SqliteStore {
             schema: migrate::LATEST,
             frozen: false,
             helper: Helper::Off,
+            shm: None,
         };
         store.prepare(None)?;
         store.prefix = store.read_prefix().map_err(|e| store.in_context(e))?.into();
@@ -485,7 +492,24 @@ impl crate::store::Store for SqliteStore {
         if self.path.is_some() && !self.frozen && cores > 1 {
             self.helper = Helper::Wanted;
         }
+        // Only in WAL mode does every commit rewrite the `-shm` header; a
+        // frozen view is opened anew for every snapshot.
+        let wal = self
+            .conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get::<_, String>(0))
+            .map_err(|e| self.named(e.into()))?;
+        if let Some(path) = self
+            .path
+            .as_deref()
+            .filter(|_| !self.frozen && wal == "wal")
+        {
+            self.shm = Some(wal::Shm::new(path));
+        }
         Ok(())
+    }
+
+    fn commit_mark(&mut self) -> Option<crate::store::CommitMark> {
+        self.shm.as_mut()?.header().map(crate::store::CommitMark)
     }
 }
 
