@@ -24,6 +24,10 @@ use super::snapshot;
 
 /// What the thread sends back for one list: the list, to be filled again,
 /// and what it found, from the last line backwards.
+///
+/// Each way round, the vectors come back to be filled again: one allocated
+/// on one thread and freed on the other at every group made glibc sort out
+/// the other thread's free memory at every such free.
 type Answer = (Vec<TokenHash>, Result<Vec<Option<Found>>>);
 
 /// Hashes taken at a time by either side.
@@ -43,8 +47,9 @@ impl Left {
     }
 }
 
-/// One list to share: the hashes, and how many of them are left.
-type Job = (Vec<TokenHash>, Left);
+/// One list to share: the hashes, how many of them are left, and an empty
+/// vector for what the thread finds.
+type Job = (Vec<TokenHash>, Left, Vec<Option<Found>>);
 
 /// The thread and its channels. Dropping it ends the thread.
 pub(super) struct LookupThread {
@@ -55,6 +60,8 @@ pub(super) struct LookupThread {
     owed: usize,
     /// The list to hand over next, kept between uses.
     spare: Vec<TokenHash>,
+    /// The vector the thread fills next, kept between uses.
+    spare_found: Vec<Option<Found>>,
 }
 
 impl LookupThread {
@@ -71,13 +78,13 @@ impl LookupThread {
                     schema,
                 };
                 let mut chunk = Vec::with_capacity(CHUNK);
-                for (hashes, left) in todo {
+                for (hashes, left, mut found) in todo {
                     // Woken after the other side took everything: no
                     // snapshot at all, so none begins after its next one.
                     let found = match left.take() {
-                        None => Ok(Vec::new()),
+                        None => Ok(found),
                         Some(first) => snapshot(&mut sql, |r| {
-                            let mut found = Vec::with_capacity(hashes.len() / 2);
+                            found.clear();
                             let mut end = hashes.len();
                             let mut n = first;
                             loop {
@@ -87,7 +94,7 @@ impl LookupThread {
                                 end -= n;
                                 match left.take() {
                                     Some(next) => n = next,
-                                    None => return Ok(found),
+                                    None => return Ok(std::mem::take(&mut found)),
                                 }
                             }
                         }),
@@ -103,6 +110,7 @@ impl LookupThread {
             thread: Some(thread),
             owed: 0,
             spare: Vec::new(),
+            spare_found: Vec::new(),
         })
     }
 
@@ -112,8 +120,11 @@ impl LookupThread {
     /// `None` when the thread has stopped.
     pub fn share(&mut self, hashes: &[TokenHash], from: usize) -> Option<Left> {
         while self.owed > 0 {
-            let (list, _) = self.answers.recv().ok()?;
+            let (list, found) = self.answers.recv().ok()?;
             self.spare = list;
+            if let Ok(found) = found {
+                self.spare_found = found;
+            }
             self.owed -= 1;
         }
         let mut list = std::mem::take(&mut self.spare);
@@ -121,26 +132,31 @@ impl LookupThread {
         list.extend_from_slice(hashes);
         let left = isize::try_from(hashes.len().saturating_sub(from)).unwrap_or(isize::MAX);
         let left = Left(Arc::new(AtomicIsize::new(left)));
-        let job = (list, Left(Arc::clone(&left.0)));
+        let mut found = std::mem::take(&mut self.spare_found);
+        found.clear();
+        let job = (list, Left(Arc::clone(&left.0)), found);
         self.jobs.as_ref()?.send(job).ok()?;
         Some(left)
     }
 
-    /// What the thread found of the list shared out last: the hashes it
-    /// took, from the last one backwards. When the caller took them all
+    /// Appends to `found` what the thread found of the list shared out
+    /// last, in the list's order. When the caller took them all
     /// (`took_all`), the thread took none, and its answer is not waited
     /// for: it may not even have woken up yet.
-    pub fn take(&mut self, took_all: bool) -> Result<Vec<Option<Found>>> {
+    pub fn take(&mut self, took_all: bool, found: &mut Vec<Option<Found>>) -> Result<()> {
         if took_all {
             self.owed += 1;
-            return Ok(Vec::new());
+            return Ok(());
         }
-        let (list, found) = self
+        let (list, theirs) = self
             .answers
             .recv()
             .map_err(|_| runtime("the lookup thread stopped"))?;
         self.spare = list;
-        found
+        let mut theirs = theirs?;
+        found.extend(theirs.drain(..).rev());
+        self.spare_found = theirs;
+        Ok(())
     }
 }
 

@@ -314,14 +314,11 @@ impl SqliteStore {
         });
         // Each hash is taken once, by one side or the other.
         let there = if shared {
-            helper.take(here.is_ok() && next == hashes.len())
+            helper.take(here.is_ok() && next == hashes.len(), found)
         } else {
-            Ok(Vec::new())
-        };
-        Some(here.and_then(|()| {
-            found.extend(there?.into_iter().rev());
             Ok(())
-        }))
+        };
+        Some(here.and(there))
     }
 
     fn prepare(&mut self, prefix: Option<&str>) -> Result<()> {
