@@ -99,6 +99,14 @@ pub fn redact(s: &str) -> Cow<'_, str> {
 /// The masked form of one run of `[A-Za-z0-9_]`, if any part of it looks
 /// like a secret.
 fn mask_run(run: &str) -> Option<String> {
+    // Most runs (every word of a message, every path a server logs) have
+    // no part long enough to be masked: answered without allocating.
+    if !run
+        .split('_')
+        .any(|p| p.len() >= AFTER_PREFIX.min(BODY_RUN))
+    {
+        return None;
+    }
     let parts: Vec<&str> = run.split('_').collect();
     let mut changed = false;
     let mut out = Vec::with_capacity(parts.len());

@@ -95,32 +95,31 @@ thread_local! {
 /// One access line: time, method, path, status, duration, token id, client.
 /// The path is escaped and masked: a client may put anything in it.
 pub fn request(r: &Request<'_>) {
-    use std::fmt::Write as _;
-    let mut line = String::with_capacity(128);
+    // Written straight into this thread's lines: no buffer of its own.
     let now = crate::time::now();
-    STAMP.with(|s| {
-        let mut s = s.borrow_mut();
-        if s.0 != now || s.1.is_empty() {
-            *s = (now, crate::time::rfc3339(now));
-        }
-        line.push_str(&s.1);
-    });
-    let _ = write!(
-        line,
-        " {} {} {} {:.3}ms",
-        crate::text::escape(r.method),
-        crate::text::escape(&crate::text::redact(&logged_path(r.path))),
-        r.status,
-        r.took.as_secs_f64() * 1000.0,
-    );
-    if let Some(id) = r.token {
-        let _ = write!(line, " token={id}");
-    }
-    let _ = writeln!(line, " from={}", r.peer);
     let full = LINES.with(|l| {
-        let mut l = l.borrow_mut();
-        l.extend_from_slice(line.as_bytes());
-        l.len() >= LOCAL
+        let mut line = l.borrow_mut();
+        STAMP.with(|s| {
+            let mut s = s.borrow_mut();
+            if s.0 != now || s.1.is_empty() {
+                *s = (now, crate::time::rfc3339(now));
+            }
+            line.extend_from_slice(s.1.as_bytes());
+        });
+        // Writing into a vector cannot fail.
+        let _ = write!(
+            line,
+            " {} {} {} {:.3}ms",
+            crate::text::escape(r.method),
+            crate::text::escape(&crate::text::redact(&logged_path(r.path))),
+            r.status,
+            r.took.as_secs_f64() * 1000.0,
+        );
+        if let Some(id) = r.token {
+            let _ = write!(line, " token={id}");
+        }
+        let _ = writeln!(line, " from={}", r.peer);
+        line.len() >= LOCAL
     });
     if full {
         flush_thread();

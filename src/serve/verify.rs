@@ -249,11 +249,11 @@ fn set(h: &mut HeaderMap, name: &'static str, value: &str) {
 /// A name or owner as a header value: printable ASCII as it is, every
 /// other byte (and `%`) percent-encoded as UTF-8, so no control character
 /// or line break reaches the upstream and a name reads back exactly.
-pub fn encoded(s: &str) -> String {
+pub fn encoded(s: &str) -> std::borrow::Cow<'_, str> {
     /// Control characters (and every non-ASCII byte, which
     /// percent-encoding always encodes), and `%` so a name reads back.
     const ENCODED: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS.add(b'%');
-    percent_encoding::utf8_percent_encode(s, ENCODED).to_string()
+    percent_encoding::utf8_percent_encode(s, ENCODED).into()
 }
 
 /// The body `POST /v1/verify` takes.
