@@ -95,7 +95,8 @@ thread_local! {
 /// One access line: time, method, path, status, duration, token id, client.
 /// The path is escaped and masked: a client may put anything in it.
 pub fn request(r: &Request<'_>) {
-    // Written straight into this thread's lines: no buffer of its own.
+    // Written straight into this thread's lines, not into a line of its
+    // own first: one allocation and one copy less for every request.
     let now = crate::time::now();
     let full = LINES.with(|l| {
         let mut line = l.borrow_mut();
