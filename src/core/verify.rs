@@ -188,7 +188,7 @@ fn read_groups(
         let mut eof = false;
         while hashes.len() < SNAPSHOT_LINES {
             // Only the first line of a group may wait for input.
-            if !hashes.is_empty() && !input.whole_line_buffered() {
+            if !hashes.is_empty() && !input.line_ready().map_err(read_error)? {
                 break;
             }
             let Some(ok) = read_line(&mut input, &mut line, &mut scratch)? else {
@@ -198,7 +198,7 @@ fn read_groups(
             hashes.push(if ok { hash_of(line.trimmed()) } else { None });
             line.clear();
         }
-        let then_waits = !eof && !input.whole_line_buffered();
+        let then_waits = !eof && !input.line_ready().map_err(read_error)?;
         if !hashes.is_empty() && groups.send(Group { hashes, then_waits }).is_err() {
             return Ok(());
         }
@@ -517,7 +517,7 @@ pub fn read_line(
 /// dropped: the standard library's stdin buffer would keep the last
 /// presented tokens in memory until the process ends.
 pub struct Input {
-    inner: Box<dyn Read + Send>,
+    inner: Source,
     buf: Vec<u8>,
     pos: usize,
     filled: usize,
@@ -525,6 +525,43 @@ pub struct Input {
     /// never held a byte of input (wiping all of a buffer sized for long
     /// lines was 1% of a `verify` process's instructions).
     used: usize,
+}
+
+/// What an [`Input`] reads: stdin, which can tell whether a read would
+/// wait, or another reader, taken to wait whenever its buffer is empty.
+enum Source {
+    File(File),
+    Other(Box<dyn Read + Send>),
+}
+
+impl Source {
+    /// Whether a read would return at once (with input, an end or an
+    /// error). When that cannot be told, it would not.
+    fn ready(&self) -> bool {
+        use rustix::event::{PollFd, PollFlags, Timespec, poll};
+        let Source::File(file) = self else {
+            return false;
+        };
+        let mut fds = [PollFd::new(file, PollFlags::IN)];
+        let now = Timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        matches!(poll(&mut fds, Some(&now)), Ok(n) if n > 0)
+    }
+
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        loop {
+            let read = match self {
+                Source::File(f) => f.read(out),
+                Source::Other(r) => r.read(out),
+            };
+            match read {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                result => return result,
+            }
+        }
+    }
 }
 
 impl Drop for Input {
@@ -546,10 +583,14 @@ impl Input {
 
     fn stdin_with(size: usize) -> Input {
         // A closed stdin reads as empty, as it does through `io::stdin()`.
-        let inner: Box<dyn Read + Send> = match io::stdin().as_fd().try_clone_to_owned() {
-            Ok(fd) => Box::new(File::from(fd)),
-            Err(_) => Box::new(io::empty()),
+        let inner = match io::stdin().as_fd().try_clone_to_owned() {
+            Ok(fd) => Source::File(File::from(fd)),
+            Err(_) => Source::Other(Box::new(io::empty())),
         };
+        Input::with(inner, size)
+    }
+
+    fn with(inner: Source, size: usize) -> Input {
         Input {
             inner,
             buf: vec![0; size],
@@ -559,10 +600,36 @@ impl Input {
         }
     }
 
-    /// Whether a whole line is already read and waiting, so answering it
-    /// cannot block.
-    pub fn whole_line_buffered(&self) -> bool {
-        self.buf[self.pos..self.filled].contains(&b'\n')
+    /// Whether the next line can be read without waiting for input: it is
+    /// buffered whole, or the rest of it is ready to be read (and is, into
+    /// the buffer). A batch flushes its answers when it would wait; asked
+    /// only of the buffer, it did so at every buffer's end, at every
+    /// thousand lines of a stream that never waited.
+    pub fn line_ready(&mut self) -> io::Result<bool> {
+        loop {
+            if self.buf[self.pos..self.filled].contains(&b'\n') {
+                return Ok(true);
+            }
+            if !self.inner.ready() {
+                return Ok(false);
+            }
+            // The part of a line read so far moves to the front, and the
+            // rest is read after it.
+            self.buf.copy_within(self.pos..self.filled, 0);
+            self.filled -= self.pos;
+            self.pos = 0;
+            if self.filled == self.buf.len() {
+                // A line longer than the buffer: answered when it ends.
+                return Ok(false);
+            }
+            let n = self.inner.read(&mut self.buf[self.filled..])?;
+            if n == 0 {
+                // The end of input: a last line without one, or nothing.
+                return Ok(true);
+            }
+            self.filled += n;
+            self.used = self.used.max(self.filled);
+        }
     }
 }
 
@@ -581,12 +648,7 @@ impl BufRead for Input {
         if self.pos == self.filled {
             self.pos = 0;
             self.filled = 0;
-            self.filled = loop {
-                match self.inner.read(&mut self.buf) {
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                    result => break result?,
-                }
-            };
+            self.filled = self.inner.read(&mut self.buf)?;
             self.used = self.used.max(self.filled);
         }
         Ok(&self.buf[self.pos..self.filled])
@@ -639,27 +701,65 @@ mod tests {
     #[test]
     fn the_input_buffer_passes_everything_through() {
         let data: Vec<u8> = (0..3 * INPUT_BUF as u32).map(|i| (i % 251) as u8).collect();
-        let mut input = Input {
-            inner: Box::new(io::Cursor::new(data.clone())),
-            buf: vec![0; INPUT_BUF],
-            pos: 0,
-            filled: 0,
-            used: 0,
-        };
+        let mut input = Input::with(
+            Source::Other(Box::new(io::Cursor::new(data.clone()))),
+            INPUT_BUF,
+        );
         let mut got = Vec::new();
         input.read_to_end(&mut got).unwrap();
         assert_eq!(got, data);
         // Every byte that held input is wiped on drop.
         assert_eq!(input.used, INPUT_BUF);
-        let mut short = Input {
-            inner: Box::new(io::Cursor::new(b"tok_x\n".to_vec())),
-            buf: vec![0; INPUT_BUF],
-            pos: 0,
-            filled: 0,
-            used: 0,
-        };
+        let mut short = Input::with(
+            Source::Other(Box::new(io::Cursor::new(b"tok_x\n".to_vec()))),
+            INPUT_BUF,
+        );
         short.read_to_end(&mut got).unwrap();
         assert_eq!(short.used, 6);
+    }
+
+    #[test]
+    fn a_line_is_ready_only_when_reading_it_cannot_wait() {
+        use std::io::Write;
+        let (reader, mut writer) = io::pipe().unwrap();
+        let mut input = Input::with(
+            Source::File(File::from(std::os::fd::OwnedFd::from(reader))),
+            8,
+        );
+        let mut line = Presented::new(String::new());
+        let mut scratch = Zeroizing::new(Vec::with_capacity(MAX_LINE));
+        let mut next = |input: &mut Input| {
+            read_line(input, &mut line, &mut scratch).unwrap();
+            line.trimmed().to_owned()
+        };
+        // Nothing written yet: reading would wait.
+        assert!(!input.line_ready().unwrap());
+        writer.write_all(b"tok_1\ntok_2\n").unwrap();
+        assert!(input.line_ready().unwrap());
+        assert_eq!(next(&mut input), "tok_1");
+        // The buffer holds only part of the second line; the rest is
+        // waiting in the pipe, and is read.
+        assert!(input.line_ready().unwrap());
+        assert_eq!(next(&mut input), "tok_2");
+        assert!(!input.line_ready().unwrap());
+        // Part of a line, its end not written yet.
+        writer.write_all(b"tok_3").unwrap();
+        assert!(!input.line_ready().unwrap());
+        writer.write_all(b"\n").unwrap();
+        assert!(input.line_ready().unwrap());
+        assert_eq!(next(&mut input), "tok_3");
+        // More than the buffer holds without an end of line: the line is
+        // not ready, however much is waiting.
+        writer.write_all(b"0123456789").unwrap();
+        assert!(!input.line_ready().unwrap());
+        writer.write_all(b"\nlast").unwrap();
+        assert_eq!(next(&mut input), "0123456789");
+        assert!(!input.line_ready().unwrap());
+        // The end of input cannot wait either.
+        drop(writer);
+        assert!(input.line_ready().unwrap());
+        assert_eq!(next(&mut input), "last");
+        assert!(input.line_ready().unwrap());
     }
 
     /// A store whose rows change only when a test says so, and whose

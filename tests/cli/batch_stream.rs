@@ -1,6 +1,7 @@
 //! `verify --batch` as a co-process: each answer arrives while stdin is
 //! still open, so a caller can send a token and wait for its verdict (on
-//! both backends); on SQLite, a reader that stops reading holds no snapshot
+//! both backends), whenever its input pauses, even in the middle of a line;
+//! on SQLite, a reader that stops reading holds no snapshot
 //! that would grow the WAL, and a batch that fails exits while its input is
 //! still open; a change another process commits is seen at the next line.
 
@@ -41,6 +42,49 @@ fn batch_answers_each_line_before_the_next_arrives() {
     let status = child.wait().unwrap();
     watchdog.stop();
     assert_eq!(status.code(), Some(0));
+}
+
+// A line begun but not ended holds back no answer to the lines before it,
+// and a burst of lines sent at once (more than a group, and far more than
+// one read of the pipe) is answered whole while stdin stays open.
+#[test]
+fn a_batch_answers_what_it_was_sent_whenever_its_input_pauses() {
+    let Some(env) = Env::new() else { return };
+    let (_, secret) = env.create(&["--name", "svc"]);
+    let mut child = spawn_piped(&mut env.cmd(&["verify", "--batch"]).command());
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let watchdog = Watchdog::start(child.id());
+    let (head, tail) = secret.split_at(secret.len() / 2);
+    write!(stdin, "{secret}\n{head}").unwrap();
+    stdin.flush().unwrap();
+    let mut answer = String::new();
+    stdout.read_line(&mut answer).unwrap();
+    let first: Value = serde_json::from_str(&answer).unwrap();
+    assert_eq!(first["valid"], true);
+    assert_eq!(ask(&mut stdin, &mut stdout, tail)["valid"], true);
+    let lines = 10_000;
+    let burst = format!("{secret}\ntok_not-a-token\n").repeat(lines / 2);
+    let writer = std::thread::spawn(move || {
+        stdin.write_all(burst.as_bytes()).unwrap();
+        stdin.flush().unwrap();
+        stdin
+    });
+    let mut valid = 0;
+    for i in 0..lines {
+        answer.clear();
+        stdout.read_line(&mut answer).unwrap();
+        let v: Value = serde_json::from_str(&answer).unwrap_or_else(|e| panic!("{e}: {answer:?}"));
+        assert_eq!(v["valid"], i % 2 == 0, "line {i}: {answer}");
+        valid += usize::from(i % 2 == 0);
+    }
+    assert_eq!(valid, lines / 2);
+    drop(writer.join().unwrap());
+    answer.clear();
+    std::io::Read::read_to_string(&mut stdout, &mut answer).unwrap();
+    assert_eq!(answer, "", "nothing after the last answer");
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+    watchdog.stop();
 }
 
 // A batch judges a token it has answered before from what it found then
