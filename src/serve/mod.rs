@@ -1,6 +1,6 @@
 //! `tokenctl serve`: verify for proxies and services, and the admin API,
 //! over HTTP/1.1 (and HTTP/2 with TLS), on hyper and tokio. Requests run on
-//! tokio's threads; every database call runs on a store thread of its own
+//! a thread per core ([`workers`]); every database call runs on a store thread of its own
 //! ([`pool`]), and uses are written by one more ([`uses`]). The routes and
 //! their shapes are in [`routes`]; every rule is the core's.
 
@@ -17,6 +17,7 @@ mod stream;
 mod tls;
 mod uses;
 mod verify;
+mod workers;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -119,13 +120,10 @@ pub fn run(config: Config) -> Result<()> {
             access::flush_thread();
         }
     };
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(cores)
-        .enable_all()
-        .on_thread_park(flush.clone())
-        .on_thread_stop(flush)
-        .build()
-        .map_err(|e| runtime(format!("cannot start the server's threads ({e})")))?;
+    // This thread accepts connections (and serves the metrics listener
+    // and watches the database); one per core serves them.
+    let rt = workers::current_thread(flush.clone())?;
+    let workers = workers::Workers::start(cores, flush.clone())?;
     let scheme = if acceptor.is_some() { "https" } else { "http" };
     let served = rt.block_on(async {
         let listener =
@@ -145,10 +143,15 @@ pub fn run(config: Config) -> Result<()> {
         }
         // Last: once this is said, every listener answers.
         access::note(&format!("listening on {scheme}://{local}"));
-        serve(state.clone(), listener, acceptor, connections).await
+        serve(state.clone(), listener, acceptor, connections, &workers).await
     });
     drop(state);
+    workers.stop();
     rt.shutdown_timeout(Duration::from_secs(1));
+    // What this thread counted and logged (the metrics listener's); the
+    // state it holds goes with it, so the store threads can end.
+    flush();
+    drop(flush);
     // The store threads finish their queues (a revoke of a secret that was
     // not delivered among them); the recorder writes the last uses.
     threads.join();
@@ -183,6 +186,7 @@ async fn serve(
     listener: TcpListener,
     tls: Option<tokio_rustls::TlsAcceptor>,
     connections: usize,
+    workers: &workers::Workers,
 ) -> Result<()> {
     // Each connection holds a slot; the drain waits until all are back.
     let slots = Arc::new(tokio::sync::Semaphore::new(connections));
@@ -207,11 +211,18 @@ async fn serve(
             continue;
         };
         let _ = stream.set_nodelay(true);
+        // Handed to a request thread, whose runtime then watches it.
+        let Ok(stream) = stream.into_std() else {
+            continue;
+        };
         let state = state.clone();
         let stopped = stopped.clone();
         let tls = tls.clone();
-        tokio::spawn(async move {
+        workers.spawn(async move {
             let _slot = slot;
+            let Ok(stream) = tokio::net::TcpStream::from_std(stream) else {
+                return;
+            };
             let stream = secret::Counted::new(stream);
             let counts = (stream.counter(), stream.activity());
             match tls {
