@@ -102,9 +102,10 @@ pub trait Answers {
 /// judges them, one writes the answers. A group is handed to the writer
 /// only after its snapshots have ended, so a reader that stalls never keeps
 /// a snapshot open (which would keep SQLite from reusing its `-wal` file).
-/// When a group was the last whole line buffered, the uses seen so far are
-/// recorded and every answer flushed before the next one is looked at, so
-/// a caller that sends one token and waits for its answer gets it.
+/// When reading the line after a group would wait for input, the uses seen
+/// so far are recorded and every answer flushed before the next one is
+/// looked at, so a caller that sends one token and waits for its answer
+/// gets it.
 pub fn batch(
     store: &mut dyn Store,
     input: Input,
@@ -157,8 +158,7 @@ fn cannot_start(e: io::Error) -> Error {
 }
 
 /// A group of lines as read: each one's hash (`None`: malformed), and
-/// whether it was the last whole line buffered, so that reading the next
-/// may wait for input.
+/// whether reading the line after it may wait for input.
 struct Group {
     hashes: Vec<Option<TokenHash>>,
     then_waits: bool,
@@ -170,8 +170,9 @@ struct Lines {
     emptied: mpsc::SyncSender<Vec<Option<TokenHash>>>,
 }
 
-/// The reading side of a batch: groups of the lines already buffered, each
-/// line hashed as soon as it is read, its plaintext wiped then. Ends at
+/// The reading side of a batch: groups of the lines that can be read
+/// without waiting (see [`Input::line_ready`]), each line hashed as soon as
+/// it is read, its plaintext wiped then. Ends at
 /// end of input, or when the judging side has stopped.
 fn read_groups(
     mut input: Input,
@@ -188,7 +189,7 @@ fn read_groups(
         let mut eof = false;
         while hashes.len() < SNAPSHOT_LINES {
             // Only the first line of a group may wait for input.
-            if !hashes.is_empty() && !input.line_ready().map_err(read_error)? {
+            if !hashes.is_empty() && !input.line_ready() {
                 break;
             }
             let Some(ok) = read_line(&mut input, &mut line, &mut scratch)? else {
@@ -198,7 +199,7 @@ fn read_groups(
             hashes.push(if ok { hash_of(line.trimmed()) } else { None });
             line.clear();
         }
-        let then_waits = !eof && !input.line_ready().map_err(read_error)?;
+        let then_waits = !eof && !input.line_ready();
         if !hashes.is_empty() && groups.send(Group { hashes, then_waits }).is_err() {
             return Ok(());
         }
@@ -525,6 +526,12 @@ pub struct Input {
     /// never held a byte of input (wiping all of a buffer sized for long
     /// lines was 1% of a `verify` process's instructions).
     used: usize,
+    /// The end of input was read: not read for again, since a terminal
+    /// gives its end (Ctrl-D) only once.
+    ended: bool,
+    /// An error `line_ready` met reading ahead, for the read that needs
+    /// those bytes: the lines before it are answered first.
+    failed: Option<io::Error>,
 }
 
 /// What an [`Input`] reads: stdin, which can tell whether a read would
@@ -597,6 +604,8 @@ impl Input {
             pos: 0,
             filled: 0,
             used: 0,
+            ended: false,
+            failed: None,
         }
     }
 
@@ -604,14 +613,16 @@ impl Input {
     /// buffered whole, or the rest of it is ready to be read (and is, into
     /// the buffer). A batch flushes its answers when it would wait; asked
     /// only of the buffer, it did so at every buffer's end, at every
-    /// thousand lines of a stream that never waited.
-    pub fn line_ready(&mut self) -> io::Result<bool> {
+    /// thousand lines of a stream that never waited. An error reading is
+    /// `false`, kept for the next read: what was read before it is
+    /// answered, and flushed, first.
+    pub fn line_ready(&mut self) -> bool {
         loop {
-            if self.buf[self.pos..self.filled].contains(&b'\n') {
-                return Ok(true);
+            if self.buf[self.pos..self.filled].contains(&b'\n') || self.ended {
+                return true;
             }
-            if !self.inner.ready() {
-                return Ok(false);
+            if self.failed.is_some() || !self.inner.ready() {
+                return false;
             }
             // The part of a line read so far moves to the front, and the
             // rest is read after it.
@@ -620,14 +631,13 @@ impl Input {
             self.pos = 0;
             if self.filled == self.buf.len() {
                 // A line longer than the buffer: answered when it ends.
-                return Ok(false);
+                return false;
             }
-            let n = self.inner.read(&mut self.buf[self.filled..])?;
-            if n == 0 {
-                // The end of input: a last line without one, or nothing.
-                return Ok(true);
+            match self.inner.read(&mut self.buf[self.filled..]) {
+                Ok(0) => self.ended = true,
+                Ok(n) => self.filled += n,
+                Err(e) => self.failed = Some(e),
             }
-            self.filled += n;
             self.used = self.used.max(self.filled);
         }
     }
@@ -645,10 +655,14 @@ impl Read for Input {
 
 impl BufRead for Input {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
-        if self.pos == self.filled {
+        if self.pos == self.filled && !self.ended {
             self.pos = 0;
             self.filled = 0;
+            if let Some(e) = self.failed.take() {
+                return Err(e);
+            }
             self.filled = self.inner.read(&mut self.buf)?;
+            self.ended = self.filled == 0;
             self.used = self.used.max(self.filled);
         }
         Ok(&self.buf[self.pos..self.filled])
@@ -733,33 +747,82 @@ mod tests {
             line.trimmed().to_owned()
         };
         // Nothing written yet: reading would wait.
-        assert!(!input.line_ready().unwrap());
+        assert!(!input.line_ready());
         writer.write_all(b"tok_1\ntok_2\n").unwrap();
-        assert!(input.line_ready().unwrap());
+        assert!(input.line_ready());
         assert_eq!(next(&mut input), "tok_1");
         // The buffer holds only part of the second line; the rest is
         // waiting in the pipe, and is read.
-        assert!(input.line_ready().unwrap());
+        assert!(input.line_ready());
         assert_eq!(next(&mut input), "tok_2");
-        assert!(!input.line_ready().unwrap());
+        assert!(!input.line_ready());
         // Part of a line, its end not written yet.
         writer.write_all(b"tok_3").unwrap();
-        assert!(!input.line_ready().unwrap());
+        assert!(!input.line_ready());
         writer.write_all(b"\n").unwrap();
-        assert!(input.line_ready().unwrap());
+        assert!(input.line_ready());
         assert_eq!(next(&mut input), "tok_3");
         // More than the buffer holds without an end of line: the line is
         // not ready, however much is waiting.
         writer.write_all(b"0123456789").unwrap();
-        assert!(!input.line_ready().unwrap());
+        assert!(!input.line_ready());
         writer.write_all(b"\nlast").unwrap();
         assert_eq!(next(&mut input), "0123456789");
-        assert!(!input.line_ready().unwrap());
+        assert!(!input.line_ready());
         // The end of input cannot wait either.
         drop(writer);
-        assert!(input.line_ready().unwrap());
+        assert!(input.line_ready());
         assert_eq!(next(&mut input), "last");
-        assert!(input.line_ready().unwrap());
+        assert!(input.line_ready());
+    }
+
+    /// Reads as a terminal does: its end of input once, then more.
+    struct Terminal(Vec<&'static [u8]>);
+
+    impl Read for Terminal {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            if self.0.is_empty() {
+                return Err(io::Error::other("read after the end"));
+            }
+            let next = self.0.remove(0);
+            out[..next.len()].copy_from_slice(next);
+            Ok(next.len())
+        }
+    }
+
+    #[test]
+    fn the_end_of_input_is_read_once() {
+        let typed = Terminal(vec![b"tok_1\ntok_2", b"", b"later\n"]);
+        let mut input = Input::with(Source::Other(Box::new(typed)), 64);
+        assert_eq!(lines_of(&mut input), ["tok_1", "tok_2"]);
+        assert!(input.line_ready(), "the end cannot wait");
+        let mut line = Presented::new(String::new());
+        let mut scratch = Zeroizing::new(Vec::with_capacity(MAX_LINE));
+        assert_eq!(
+            read_line(&mut input, &mut line, &mut scratch).unwrap(),
+            None
+        );
+    }
+
+    #[test]
+    fn an_error_reading_ahead_waits_for_the_read_that_needs_the_bytes() {
+        // A directory polls as readable and fails to read (EISDIR).
+        let mut input = Input::with(Source::File(File::open("/").unwrap()), 64);
+        assert!(!input.line_ready(), "not ready: the group before it ends");
+        let mut line = Presented::new(String::new());
+        let mut scratch = Zeroizing::new(Vec::with_capacity(MAX_LINE));
+        assert!(read_line(&mut input, &mut line, &mut scratch).is_err());
+    }
+
+    fn lines_of(input: &mut Input) -> Vec<String> {
+        let mut line = Presented::new(String::new());
+        let mut scratch = Zeroizing::new(Vec::with_capacity(MAX_LINE));
+        let mut out = Vec::new();
+        while let Some(ok) = read_line(input, &mut line, &mut scratch).unwrap() {
+            assert!(ok);
+            out.push(line.trimmed().to_owned());
+        }
+        out
     }
 
     /// A store whose rows change only when a test says so, and whose

@@ -212,16 +212,24 @@ async fn serve(
         };
         let _ = stream.set_nodelay(true);
         // Handed to a request thread, whose runtime then watches it.
-        let Ok(stream) = stream.into_std() else {
-            continue;
+        let stream = match stream.into_std() {
+            Ok(s) => s,
+            Err(e) => {
+                access::note(&format!("cannot hand a connection on ({e})"));
+                continue;
+            }
         };
         let state = state.clone();
         let stopped = stopped.clone();
         let tls = tls.clone();
         workers.spawn(async move {
             let _slot = slot;
-            let Ok(stream) = tokio::net::TcpStream::from_std(stream) else {
-                return;
+            let stream = match tokio::net::TcpStream::from_std(stream) {
+                Ok(s) => s,
+                Err(e) => {
+                    access::note(&format!("cannot take a connection on ({e})"));
+                    return;
+                }
             };
             let stream = secret::Counted::new(stream);
             let counts = (stream.counter(), stream.activity());

@@ -79,8 +79,15 @@ impl Workers {
     /// Ends every thread, each after at most a second for what it still
     /// runs, and waits for them.
     pub fn stop(self) {
+        drop(self);
+    }
+}
+
+/// Also when starting them failed part of the way.
+impl Drop for Workers {
+    fn drop(&mut self) {
         let _ = self.stop.send(true);
-        for t in self.threads {
+        for t in self.threads.drain(..) {
             let _ = t.join();
         }
     }
