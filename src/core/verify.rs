@@ -684,11 +684,15 @@ mod tests {
     /// Reads `input` line by line through a reader that hands out a few
     /// bytes at a time, as a pipe may; returns each line's outcome.
     fn lines(input: &[u8]) -> Vec<Option<String>> {
-        let mut reader = io::BufReader::with_capacity(7, input);
+        read_all(&mut io::BufReader::with_capacity(7, input))
+    }
+
+    /// Each line's outcome, read from `reader` to its end.
+    fn read_all(reader: &mut impl BufRead) -> Vec<Option<String>> {
         let mut line = Presented::new(String::new());
         let mut scratch = Zeroizing::new(Vec::with_capacity(MAX_LINE));
         let mut out = Vec::new();
-        while let Some(ok) = read_line(&mut reader, &mut line, &mut scratch).unwrap() {
+        while let Some(ok) = read_line(reader, &mut line, &mut scratch).unwrap() {
             assert_eq!(scratch.capacity(), MAX_LINE, "the scratch buffer grew");
             out.push(ok.then(|| line.trimmed().to_owned()));
         }
@@ -794,14 +798,10 @@ mod tests {
     fn the_end_of_input_is_read_once() {
         let typed = Terminal(vec![b"tok_1\ntok_2", b"", b"later\n"]);
         let mut input = Input::with(Source::Other(Box::new(typed)), 64);
-        assert_eq!(lines_of(&mut input), ["tok_1", "tok_2"]);
+        let both = vec![Some("tok_1".to_owned()), Some("tok_2".to_owned())];
+        assert_eq!(read_all(&mut input), both);
         assert!(input.line_ready(), "the end cannot wait");
-        let mut line = Presented::new(String::new());
-        let mut scratch = Zeroizing::new(Vec::with_capacity(MAX_LINE));
-        assert_eq!(
-            read_line(&mut input, &mut line, &mut scratch).unwrap(),
-            None
-        );
+        assert_eq!(read_all(&mut input), Vec::<Option<String>>::new());
     }
 
     #[test]
@@ -812,17 +812,6 @@ mod tests {
         let mut line = Presented::new(String::new());
         let mut scratch = Zeroizing::new(Vec::with_capacity(MAX_LINE));
         assert!(read_line(&mut input, &mut line, &mut scratch).is_err());
-    }
-
-    fn lines_of(input: &mut Input) -> Vec<String> {
-        let mut line = Presented::new(String::new());
-        let mut scratch = Zeroizing::new(Vec::with_capacity(MAX_LINE));
-        let mut out = Vec::new();
-        while let Some(ok) = read_line(input, &mut line, &mut scratch).unwrap() {
-            assert!(ok);
-            out.push(line.trimmed().to_owned());
-        }
-        out
     }
 
     /// A store whose rows change only when a test says so, and whose

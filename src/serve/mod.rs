@@ -1,8 +1,9 @@
 //! `tokenctl serve`: verify for proxies and services, and the admin API,
 //! over HTTP/1.1 (and HTTP/2 with TLS), on hyper and tokio. Requests run on
-//! a thread per core ([`workers`]); every database call runs on a store thread of its own
-//! ([`pool`]), and uses are written by one more ([`uses`]). The routes and
-//! their shapes are in [`routes`]; every rule is the core's.
+//! a thread per core ([`workers`]); every database call runs on a store
+//! thread of its own ([`pool`]), and uses are written by one more
+//! ([`uses`]). The routes and their shapes are in [`routes`]; every rule is
+//! the core's.
 
 mod access;
 mod admin;
@@ -146,7 +147,8 @@ pub fn run(config: Config) -> Result<()> {
         serve(state.clone(), listener, acceptor, connections, &workers).await
     });
     drop(state);
-    workers.stop();
+    // Each request thread ends, after at most a second for what it runs.
+    drop(workers);
     rt.shutdown_timeout(Duration::from_secs(1));
     // What this thread counted and logged (the metrics listener's); the
     // state it holds goes with it, so the store threads can end.
@@ -215,7 +217,9 @@ async fn serve(
         let stream = match stream.into_std() {
             Ok(s) => s,
             Err(e) => {
-                access::note(&format!("cannot hand a connection on ({e})"));
+                access::note(&format!(
+                    "cannot pass a connection to a request thread ({e})"
+                ));
                 continue;
             }
         };
@@ -227,7 +231,7 @@ async fn serve(
             let stream = match tokio::net::TcpStream::from_std(stream) {
                 Ok(s) => s,
                 Err(e) => {
-                    access::note(&format!("cannot take a connection on ({e})"));
+                    access::note(&format!("a request thread cannot take a connection ({e})"));
                     return;
                 }
             };

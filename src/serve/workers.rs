@@ -29,7 +29,7 @@ pub fn current_thread(flush: impl Fn() + Send + Sync + 'static) -> Result<Runtim
         .map_err(|e| runtime(format!("cannot start the server's threads ({e})")))
 }
 
-/// The request threads, until [`Workers::stop`].
+/// The request threads, until dropped.
 pub struct Workers {
     handles: Vec<Handle>,
     next: AtomicUsize,
@@ -75,15 +75,10 @@ impl Workers {
         let i = self.next.fetch_add(1, Ordering::Relaxed) % self.handles.len();
         drop(self.handles[i].spawn(task));
     }
-
-    /// Ends every thread, each after at most a second for what it still
-    /// runs, and waits for them.
-    pub fn stop(self) {
-        drop(self);
-    }
 }
 
-/// Also when starting them failed part of the way.
+/// Ends every thread, each after at most a second for what it still runs,
+/// and waits for them; also when starting them failed part of the way.
 impl Drop for Workers {
     fn drop(&mut self) {
         let _ = self.stop.send(true);

@@ -6,7 +6,7 @@
 //! still open; a change another process commits is seen at the next line.
 
 use std::io::{BufRead, BufReader, Write};
-use std::process::Stdio;
+use std::process::{Child, ChildStdin, ChildStdout, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -19,12 +19,9 @@ use crate::faults::disk_limited;
 fn batch_answers_each_line_before_the_next_arrives() {
     let Some(env) = Env::new() else { return };
     let (id, secret) = env.create(&["--name", "svc"]);
-    let mut child = spawn_piped(&mut env.cmd(&["verify", "--batch"]).command());
-    let mut stdin = child.stdin.take().unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
     // If answers were held back, the assertions below fail on the missing
     // answer.
-    let watchdog = Watchdog::start(child.id());
+    let (mut child, mut stdin, mut stdout, watchdog) = co_process(&env);
     let mut ask = |line: &str| ask(&mut stdin, &mut stdout, line);
     let first = ask(&secret);
     assert_eq!(first["valid"], true);
@@ -51,17 +48,11 @@ fn batch_answers_each_line_before_the_next_arrives() {
 fn a_batch_answers_what_it_was_sent_whenever_its_input_pauses() {
     let Some(env) = Env::new() else { return };
     let (_, secret) = env.create(&["--name", "svc"]);
-    let mut child = spawn_piped(&mut env.cmd(&["verify", "--batch"]).command());
-    let mut stdin = child.stdin.take().unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let watchdog = Watchdog::start(child.id());
+    let (mut child, mut stdin, mut stdout, watchdog) = co_process(&env);
     let (head, tail) = secret.split_at(secret.len() / 2);
     write!(stdin, "{secret}\n{head}").unwrap();
     stdin.flush().unwrap();
-    let mut answer = String::new();
-    stdout.read_line(&mut answer).unwrap();
-    let first: Value = serde_json::from_str(&answer).unwrap();
-    assert_eq!(first["valid"], true);
+    assert_eq!(read_answer(&mut stdout)["valid"], true);
     assert_eq!(ask(&mut stdin, &mut stdout, tail)["valid"], true);
     let lines = 10_000;
     let burst = format!("{secret}\ntok_not-a-token\n").repeat(lines / 2);
@@ -72,15 +63,13 @@ fn a_batch_answers_what_it_was_sent_whenever_its_input_pauses() {
     });
     let mut valid = 0;
     for i in 0..lines {
-        answer.clear();
-        stdout.read_line(&mut answer).unwrap();
-        let v: Value = serde_json::from_str(&answer).unwrap_or_else(|e| panic!("{e}: {answer:?}"));
-        assert_eq!(v["valid"], i % 2 == 0, "line {i}: {answer}");
+        let v = read_answer(&mut stdout);
+        assert_eq!(v["valid"], i % 2 == 0, "line {i}: {v}");
         valid += usize::from(i % 2 == 0);
     }
     assert_eq!(valid, lines / 2);
     drop(writer.join().unwrap());
-    answer.clear();
+    let mut answer = String::new();
     std::io::Read::read_to_string(&mut stdout, &mut answer).unwrap();
     assert_eq!(answer, "", "nothing after the last answer");
     assert_eq!(child.wait().unwrap().code(), Some(0));
@@ -95,10 +84,7 @@ fn a_batch_sees_a_change_to_a_token_it_has_answered_before() {
     let Some(env) = Env::new() else { return };
     let (id, secret) = env.create(&["--name", "svc"]);
     let id_arg = id.to_string();
-    let mut child = spawn_piped(&mut env.cmd(&["verify", "--batch"]).command());
-    let mut stdin = child.stdin.take().unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let watchdog = Watchdog::start(child.id());
+    let (mut child, mut stdin, mut stdout, watchdog) = co_process(&env);
     let mut ask = |line: &str| ask(&mut stdin, &mut stdout, line);
     // The first answer records the use (a commit); the later ones record
     // nothing, so they may come from what was found.
@@ -123,6 +109,16 @@ fn a_batch_sees_a_change_to_a_token_it_has_answered_before() {
     drop(stdin);
     assert_eq!(child.wait().unwrap().code(), Some(0));
     watchdog.stop();
+}
+
+/// `verify --batch` on `env` as a co-process: the process, its stdin, its
+/// stdout, and a watchdog on it.
+fn co_process(env: &Env) -> (Child, ChildStdin, BufReader<ChildStdout>, Watchdog) {
+    let mut child = spawn_piped(&mut env.cmd(&["verify", "--batch"]).command());
+    let stdin = child.stdin.take().unwrap();
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    let watchdog = Watchdog::start(child.id());
+    (child, stdin, stdout, watchdog)
 }
 
 /// Starts `command` with stdin, stdout and stderr on pipes.
@@ -167,6 +163,11 @@ impl Watchdog {
 fn ask(stdin: &mut impl Write, stdout: &mut impl BufRead, line: &str) -> Value {
     writeln!(stdin, "{line}").unwrap();
     stdin.flush().unwrap();
+    read_answer(stdout)
+}
+
+/// Reads one answer.
+fn read_answer(stdout: &mut impl BufRead) -> Value {
     let mut answer = String::new();
     stdout.read_line(&mut answer).unwrap();
     serde_json::from_str(&answer).unwrap_or_else(|e| panic!("{e}: {answer:?}"))
